@@ -1,0 +1,235 @@
+"""`aanpakwijzer rules check`: lint plus an exhaustive analysis of the knowledge base.
+
+The analysis is layered. For each target group, single-valued dimensions are
+analysed in derivation order: an engine holding only the rules that decide the
+dimension runs over every combination of the fields those rules read (each
+enumerated value, plus "unknown"; numbers cut at the thresholds the rules use),
+with the dimensions they read given as inputs over the values found reachable
+upstream. That finds gaps (no value), conflicts (same priority, different values)
+and the reachable values for the next layer. Multi-valued dimensions are checked to
+be never empty, and every rule must fire for some input. Because derived values
+are treated as free inputs, an example may combine a derived value with raw facts
+that could not produce it; the example shows exactly what was given.
+"""
+import itertools
+import multiprocessing
+import time
+from dataclasses import dataclass, field
+
+from .compiler import compile_engine, layering
+from .engine import RecordingEngine, _scopes
+from .errors import InputError, InputErrors
+from .knowledge import CONDITION_DIMENSIONS, SINGLE, KnowledgeBase, load_knowledge
+from .vocabulary import vocabulary
+
+MULTI_NON_EMPTY = ("recruitment", "director_role", "preconditions", "risks")
+LIMIT = 200_000     # largest input domain enumerated for one question
+
+
+@dataclass
+class Report:
+    summary: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+
+
+def _thresholds(kb, name):
+    spec = vocabulary().fields[name]
+    points = {spec["min"], spec["max"]}
+    for rule in kb.rules:
+        conds = [rule.conditions] + list(rule.met_when.values())
+        while conds:
+            cond = conds.pop()
+            conds += list(cond.any_of) + ([cond.unless] if cond.unless else [])
+            for test in cond.tests:
+                if test.field == name and test.op in ("gte", "gt", "lte", "lt"):
+                    points |= {test.value - 1, test.value, test.value + 1}
+                elif test.field == name and test.op in ("eq", "in", "not_in"):
+                    points |= set(test.value if isinstance(test.value, tuple) else (test.value,))
+    return sorted(p for p in points if spec["min"] <= p <= spec["max"])
+
+
+class _Domain:
+    """The values enumerated per field: raw fields from the vocabulary, dimensions as reachable."""
+
+    def __init__(self, kb, reachable):
+        self.kb, self.reachable = kb, reachable
+
+    def values(self, name):
+        if name in CONDITION_DIMENSIONS:
+            return sorted(self.reachable.get(name, {None}), key=lambda v: (v is not None, str(v)))
+        spec = vocabulary().fields[name]
+        if spec["type"] == "int":
+            values = _thresholds(self.kb, name)
+        else:
+            values = vocabulary().field_values(name)
+        return [None] + list(values)
+
+
+def _subset_engine(kb, rules):
+    subset = KnowledgeBase(rules, kb.items, kb.files)
+    engine_class, _ = compile_engine(subset, engine_base=RecordingEngine)
+    engine_class.kb = subset
+    return engine_class()
+
+
+def _enumerate(engine, group, fields, domain):
+    """Yield (assignment, run) for every combination of the fields' values."""
+    choices = [domain.values(f) for f in fields]
+    for combo in itertools.product(*choices):
+        facts = {"target_group": group}
+        injected = {}
+        for name, value in zip(fields, combo):
+            if value is None:
+                continue
+            (injected if name in CONDITION_DIMENSIONS else facts)[name] = value
+        yield dict(zip(fields, combo)), engine.evaluate(facts, injected)
+
+
+def _size(fields, domain):
+    total = 1
+    for name in fields:
+        total *= len(domain.values(name))
+    return total
+
+
+def _example(assignment):
+    shown = {k: v for k, v in assignment.items() if v is not None}
+    return "{" + ", ".join(f"{k}: {v}" for k, v in shown.items()) + "}" if shown else "{only target_group}"
+
+
+def _reads(rules):
+    return sorted({f for r in rules for f in r.reads() if f != "target_group"})
+
+
+def analyse_group(group):
+    """Analyse one target group; returns (lines, findings, fired rule ids)."""
+    kb = load_knowledge()
+    scope = _scopes(kb)
+    depth = layering(kb).depth
+    voc = vocabulary()
+    in_scope = [r for r in kb.rules if group in scope[r.id]]
+    reachable, fired, lines, findings = {}, set(), [], []
+    for dim in sorted(SINGLE, key=lambda d: (depth[d], SINGLE.index(d))):
+        applies = group in voc.dimensions[dim].get("applies_to", [])
+        rules = [r for r in in_scope if dim in r.spec.then.singles()]
+        if not rules:
+            reachable[dim] = {None}
+            if applies:
+                findings.append(f"{group}: no rule decides '{dim}'")
+            continue
+        domain = _Domain(kb, reachable)
+        fields = _reads(rules)
+        size = _size(fields, domain)
+        if size > LIMIT:
+            findings.append(f"{group}: '{dim}' reads too many fields to enumerate ({size} inputs): {fields}")
+            reachable[dim] = {None}
+            continue
+        started = time.time()
+        engine = _subset_engine(kb, rules)
+        outcomes, gaps, conflicts = set(), [], {}
+        for assignment, run in _enumerate(engine, group, fields, domain):
+            fired |= {k for k in run.done if isinstance(k, str)}
+            value = run.decided.get(dim)
+            outcomes.add(value)
+            if value is None and applies:
+                gaps.append(assignment)
+            for conflict in run.conflicts:
+                key = tuple(sorted(r for rs in conflict.values.values() for r in rs))
+                conflicts.setdefault(key, (conflict, assignment))
+        reachable[dim] = outcomes if applies else outcomes | {None}
+        lines.append(f"{group}: {dim}: {size} inputs over {len(fields)} fields {fields}, "
+                     f"{len(rules)} rules, values {sorted(str(v) for v in outcomes)} ({time.time() - started:.1f}s)")
+        if gaps:
+            smallest = min(gaps, key=lambda a: sum(v is not None for v in a.values()))
+            findings.append(f"{group}: gap: '{dim}' gets no value in {len(gaps)} of {size} inputs, "
+                            f"e.g. {_example(smallest)}")
+        for (conflict, assignment) in conflicts.values():
+            values = "; ".join(f"{v} by {', '.join(r)}" for v, r in conflict.values.items())
+            findings.append(f"{group}: conflict on '{dim}' at priority {conflict.priority}: {values}; "
+                            f"e.g. {_example(assignment)}")
+    # Multi-valued dimensions and the rules that conclude no single-valued dimension.
+    multi_rules = [r for r in in_scope if not r.spec.then.singles()]
+    engine = _subset_engine(kb, multi_rules) if multi_rules else None
+    domain = _Domain(kb, reachable)
+    for dim in MULTI_NON_EMPTY:
+        rules = sorted((r for r in in_scope if dim in r.concludes()),
+                       key=lambda r: (_size(_reads([r]), domain), r.id))
+        chosen, fields = [], []
+        for rule in rules:
+            trial = sorted(set(fields) | set(_reads([rule])))
+            if _size(trial, domain) <= 5_000:
+                chosen.append(rule)
+                fields = trial
+        if not chosen:
+            findings.append(f"{group}: no rule ever adds '{dim}'")
+            continue
+        sub = _subset_engine(kb, chosen)
+        empty = []
+        for assignment, run in _enumerate(sub, group, fields, domain):
+            fired |= {k for k in run.done if isinstance(k, str)}
+            items = {"recruitment": run.channels, "director_role": run.items["director_role"],
+                     "risks": run.items["risks"], "preconditions": run.preconditions}[dim]
+            if not items:
+                empty.append(assignment)
+        lines.append(f"{group}: {dim} never empty: checked {_size(fields, domain)} inputs over {fields} "
+                     f"with {len(chosen)} of {len(rules)} rules")
+        if empty:
+            smallest = min(empty, key=lambda a: sum(v is not None for v in a.values()))
+            findings.append(f"{group}: '{dim}' is empty in {len(empty)} inputs, e.g. {_example(smallest)}")
+    if engine is not None:
+        for rule in multi_rules:
+            if rule.id in fired:
+                continue
+            fields = _reads([rule])
+            if _size(fields, domain) > LIMIT:
+                continue
+            for _, run in _enumerate(engine, group, fields, domain):
+                fired |= {k for k in run.done if isinstance(k, str)}
+                if rule.id in fired:
+                    break
+    return lines, findings, fired
+
+
+def analyse(workers=2, progress=None):
+    report = Report()
+    started = time.time()
+    try:
+        kb = load_knowledge()
+        layering(kb)
+    except InputErrors as exc:
+        report.findings = [e.describe() for e in exc.errors]
+        return report
+    except InputError as exc:
+        report.findings = [exc.describe()]
+        return report
+    voc = vocabulary()
+    report.summary.append(f"lint: {len(kb.rules)} rules in {len(kb.files)} files, no problems")
+    cited = {s for r in kb.rules for s in r.spec.sources}
+    cited |= {ref.id for r in kb.rules for ref in r.spec.then.reference_projects}
+    for source in voc.sources:
+        if source not in cited:
+            report.findings.append(f"source id '{source}' is cited by no rule")
+    groups = list(voc.fields["target_group"]["values"])
+    if workers > 1:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
+            results = []
+            for group, result in zip(groups, pool.imap(analyse_group, groups)):
+                results.append(result)
+                if progress:
+                    progress(f"analysed {group} ({time.time() - started:.1f}s)")
+    else:
+        results = []
+        for group in groups:
+            results.append(analyse_group(group))
+            if progress:
+                progress(f"analysed {group} ({time.time() - started:.1f}s)")
+    fired = set()
+    for lines, findings, group_fired in results:
+        report.summary += lines
+        report.findings += findings
+        fired |= group_fired
+    for rule in kb.rules:
+        if rule.id not in fired:
+            report.findings.append(f"unreachable: rule '{rule.id}' ({rule.file}:{rule.line}) fires for no input")
+    report.summary.append(f"analysis took {time.time() - started:.1f}s on {workers} worker(s)")
+    return report

@@ -1,0 +1,302 @@
+"""Running a consultation: situation in, Design out.
+
+`Advisor` owns one compiled, warm experta engine and resets it between
+consultations (building an engine costs ~20 ms and experta leaks a little per
+engine). experta engines are not thread-safe, so `consult()` keeps one Advisor per
+thread.
+"""
+import threading
+from functools import lru_cache
+
+from .compiler import Decided, Input, Proposed, compile_engine
+from .design import (Assumption, Channel, Childcare, Conflict, Design, Execution, Item,
+                     LeadTime, OpenQuestion, Precondition, Reference, ResultAgreements, Risk,
+                     TraceStep)
+from .experta_compat import KnowledgeEngine
+from .knowledge import CONDITION_DIMENSIONS, SINGLE, knowledge_base
+from .situation import known_facts, parse_situation
+from .vocabulary import vocabulary
+
+# Which part of the design each knowledge dimension shows up in.
+DESIGN_PART = {"level": "participation_level", "category": "participation_level",
+               "scale": "execution", "execution_approach": "execution",
+               "childcare": "childcare", "result_agreements": "result_agreements",
+               "lead_time": "lead_time", "recruitment": "recruitment",
+               "director_role": "director_role", "preconditions": "preconditions",
+               "risks": "risks", "reference_projects": "reference_projects"}
+PART_ORDER = ["participation_level", "recruitment", "childcare", "result_agreements",
+              "lead_time", "execution", "director_role", "preconditions", "risks",
+              "reference_projects"]
+STATUS_WEIGHT = {"met": 0, "unknown": 1, "not_met": 2}   # several rules: the most cautious wins
+
+
+class Run:
+    """What one consultation recorded while experta fired rules."""
+
+    def __init__(self, facts):
+        self.facts = facts
+        self.decided, self.decided_by = {}, {}
+        self.candidates = {}          # dim -> [(priority, step, rule id, value)]
+        self.steps = []
+        self.step_of = {}             # rule id -> trace step dict
+        self.done = set()
+        self.channels = {}            # channel -> {"weight", "rules"}
+        self.items = {"director_role": {}, "risks": {}}
+        self.preconditions = {}       # id -> {"status", "rules"}
+        self.references = {}          # id -> {"resemblance": [Text], "rules"}
+        self.conflicts = []
+
+    def value(self, field):
+        if field in self.facts:
+            return self.facts[field]
+        return self.decided.get(field, "unknown")
+
+
+class RecordingEngine(KnowledgeEngine):
+    """The experta engine; compiled rules call `on_fire` from their right-hand side."""
+
+    kb = None
+    run_record = None
+
+    def evaluate(self, facts, injected=None, declaration_order=None):
+        """Reset, declare the known facts (and, for analysis, already-decided
+        dimensions), run, and return the Run record."""
+        run = Run(facts)
+        self.reset()
+        self.run_record = run
+        try:
+            for name in declaration_order or facts:
+                self.declare(Input(field=name, value=facts[name]))
+            for dim, value in (injected or {}).items():
+                run.decided[dim], run.decided_by[dim] = value, "(given)"
+                self.declare(Decided(dimension=dim, value=value))
+            self.run()
+        finally:
+            self.run_record = None
+        return run
+
+    def on_fire(self, kind, *args):
+        getattr(self, f"_fire_{kind}")(*args)
+
+    def _fire_rule(self, rule_id):
+        run = self.run_record
+        if rule_id in run.done:          # an `any` rule can match in several ways
+            return
+        run.done.add(rule_id)
+        rule = self.kb.by_id[rule_id]
+        then = rule.spec.then
+        step = {"rule": rule_id, "matched": {f: run.value(f) for f in rule.reads()},
+                "derived_from": {f: run.decided_by[f] for f in rule.reads() if f in run.decided_by},
+                "concluded": {}, "overruled_by": {}}
+        run.steps.append(step)
+        run.step_of[rule_id] = step
+        number = len(run.steps)
+        for dim, value in then.singles().items():
+            run.candidates.setdefault(dim, []).append((rule.spec.priority, number, rule_id, value))
+            step["concluded"][dim] = ({"min_months": value[0], "recommended_months": value[1]}
+                                      if dim == "lead_time" else value)
+            self.declare(Proposed(dimension=dim))
+        for channel in then.recruitment:
+            entry = run.channels.setdefault(channel.channel, {"weight": 0, "rules": []})
+            entry["weight"] = max(entry["weight"], channel.weight)
+            entry["rules"].append(rule_id)
+        if then.recruitment:
+            step["concluded"]["recruitment"] = {c.channel: c.weight for c in then.recruitment}
+        for dim in ("director_role", "risks"):
+            for item_id in getattr(then, dim):
+                run.items[dim].setdefault(item_id, []).append(rule_id)
+            if getattr(then, dim):
+                step["concluded"][dim] = list(getattr(then, dim))
+        for pre in then.preconditions:
+            if pre.status:
+                self._fire_precondition(rule_id, pre.id, pre.status)
+        for ref in then.reference_projects:
+            entry = run.references.setdefault(ref.id, {"resemblance": [], "rules": []})
+            entry["resemblance"].append(ref.resemblance)
+            entry["rules"].append(rule_id)
+        if then.reference_projects:
+            step["concluded"]["reference_projects"] = [r.id for r in then.reference_projects]
+
+    def _fire_precondition(self, rule_id, pre_id, status):
+        run = self.run_record
+        key = (rule_id, pre_id)
+        if key in run.done:
+            return
+        run.done.add(key)
+        entry = run.preconditions.setdefault(pre_id, {"status": status, "rules": []})
+        if STATUS_WEIGHT[status] > STATUS_WEIGHT[entry["status"]]:
+            entry["status"] = status
+        entry["rules"].append(rule_id)
+        run.step_of[rule_id]["concluded"].setdefault("preconditions", {})[pre_id] = status
+
+    def _fire_resolve(self, dim):
+        run = self.run_record
+        candidates = run.candidates[dim]
+        top = max(c[0] for c in candidates)
+        at_top = sorted(c for c in candidates if c[0] == top)
+        winner = at_top[0]
+        values = {}
+        for _, _, rule_id, value in at_top:
+            values.setdefault(str(value), []).append(rule_id)
+        if len(values) > 1:
+            run.conflicts.append(Conflict(dimension=dim, priority=top, values=values))
+        run.decided[dim], run.decided_by[dim] = winner[3], winner[2]
+        # Lower-priority proposals are superseded even when they agree: the decision
+        # (and any assumption a fallback made) rests on the top-priority rule.
+        for priority, _, rule_id, value in candidates:
+            if priority != top or value != winner[3]:
+                run.step_of[rule_id]["overruled_by"][dim] = winner[2]
+        self.declare(Decided(dimension=dim, value=winner[3]))
+
+
+@lru_cache(maxsize=1)
+def compiled():
+    """The knowledge base compiled once per process."""
+    kb = knowledge_base()
+    engine_class, layers = compile_engine(kb, engine_base=RecordingEngine)
+    engine_class.kb = kb
+    return kb, engine_class, layers, _influence(kb)
+
+
+def _scopes(kb):
+    """Which target groups each rule can apply to (from target_group tests and the dimensions it reads)."""
+    groups = frozenset(vocabulary().fields["target_group"]["values"])
+    own = {}
+    for rule in kb.rules:
+        scope = set(groups)
+        for test in rule.conditions.tests:
+            if test.field == "target_group":
+                scope &= {test.value} if test.op == "eq" else set(test.value if test.op == "in" else
+                                                                   groups - set(test.value))
+        own[rule.id] = scope
+    scope = dict(own)
+    for _ in range(len(SINGLE) + 2):
+        dim_scope = {d: set() for d in SINGLE}
+        for rule in kb.rules:
+            for dim in rule.spec.then.singles():
+                dim_scope[dim] |= scope[rule.id]
+        for rule in kb.rules:
+            for field in rule.reads():
+                if field in CONDITION_DIMENSIONS:
+                    scope[rule.id] = scope[rule.id] & dim_scope[field]
+    return scope
+
+
+def _influence(kb):
+    """For each target group and field: the design parts a value for it could change."""
+    scope = _scopes(kb)
+    readers = {}
+    for rule in kb.rules:
+        for field in rule.reads():
+            readers.setdefault(field, []).append(rule)
+    influence = {}
+    for group in vocabulary().fields["target_group"]["values"]:
+        for field in list(vocabulary().fields) + list(CONDITION_DIMENSIONS):
+            parts, seen, todo = set(), set(), [field]
+            while todo:
+                current = todo.pop()
+                for rule in readers.get(current, []):
+                    if group not in scope[rule.id] or rule.id in seen:
+                        continue
+                    seen.add(rule.id)
+                    for dim in rule.concludes():
+                        parts.add(DESIGN_PART[dim])
+                        if dim in CONDITION_DIMENSIONS:
+                            todo.append(dim)
+            influence[(group, field)] = [p for p in PART_ORDER if p in parts]
+    return influence
+
+
+class Advisor:
+    """One warm engine; `consult` resets it and runs a situation. Use from one thread."""
+
+    def __init__(self):
+        self.kb, engine_class, self.layers, self.influence = compiled()
+        self.engine = engine_class()
+
+    def consult(self, situation, lang="nl", declaration_order=None):
+        if lang not in ("nl", "en"):
+            raise ValueError("lang must be 'nl' or 'en'")
+        situation = parse_situation(situation)
+        run = self.engine.evaluate(known_facts(situation), declaration_order=declaration_order)
+        return assemble(self.kb, self.influence, situation.target_group, run, lang)
+
+
+_local = threading.local()
+
+
+def consult(situation, lang="nl"):
+    """Consult with this thread's Advisor (created on first use)."""
+    advisor = getattr(_local, "advisor", None)
+    if advisor is None:
+        advisor = _local.advisor = Advisor()
+    return advisor.consult(situation, lang)
+
+
+# --- assembling the design ---------------------------------------------------------
+
+def _winning_rules(run, dim):
+    value = run.decided.get(dim)
+    top = max((c[0] for c in run.candidates.get(dim, [])), default=None)
+    return [c[2] for c in sorted(run.candidates.get(dim, [])) if c[0] == top and c[3] == value]
+
+
+def assemble(kb, influence, group, run, lang):
+    voc = vocabulary()
+    decided = run.decided
+
+    def label(dim, value):
+        return kb.label(dim, value, lang) if value is not None else None
+
+    channels = sorted(run.channels.items(), key=lambda kv: (-kv[1]["weight"], kv[0]))
+    lead = decided.get("lead_time")
+    undecided = [d for d, spec in voc.dimensions.items()
+                 if spec["kind"] == "single" and group in spec.get("applies_to", []) and d not in decided]
+    trace = []
+    for number, step in enumerate(run.steps, start=1):
+        rule = kb.by_id[step["rule"]]
+        singles = rule.spec.then.singles()
+        status = "overruled" if singles and len(step["overruled_by"]) == len(singles) else "fired"
+        trace.append(TraceStep(step=number, rule=step["rule"], status=status, matched=step["matched"],
+                               derived_from=step["derived_from"], concluded=step["concluded"],
+                               because=rule.spec.because.get(lang), sources=rule.spec.sources,
+                               overruled_by=step["overruled_by"]))
+    assumptions = [Assumption(text=kb.by_id[s.rule].spec.assumes.get(lang), rules=[s.rule])
+                   for s in trace if kb.by_id[s.rule].spec.assumes and s.status != "overruled"]
+    questions = []
+    for field, spec in voc.fields.items():
+        if field in run.facts or field == "target_group":
+            continue
+        parts = influence.get((group, field), [])
+        if parts:
+            questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts))
+    risks = kb.items["risks"]
+    return Design(
+        lang=lang, target_group=group,
+        participation_level=decided.get("category"), level=decided.get("level"),
+        recruitment=[Channel(channel=c, rank=i, label=label("recruitment", c), weight=e["weight"],
+                             rules=e["rules"]) for i, (c, e) in enumerate(channels, start=1)],
+        childcare=Childcare(approach=decided.get("childcare"), label=label("childcare", decided.get("childcare")),
+                            rules=_winning_rules(run, "childcare")),
+        result_agreements=ResultAgreements(type=decided.get("result_agreements"),
+                                           label=label("result_agreements", decided.get("result_agreements")),
+                                           rules=_winning_rules(run, "result_agreements")),
+        lead_time=LeadTime(min_months=lead[0] if lead else None,
+                           recommended_months=lead[1] if lead else None,
+                           rules=_winning_rules(run, "lead_time")),
+        execution=Execution(approach=decided.get("execution_approach"),
+                            approach_label=label("execution_approach", decided.get("execution_approach")),
+                            scale=decided.get("scale"), scale_label=label("scale", decided.get("scale")),
+                            rules=_winning_rules(run, "execution_approach") + _winning_rules(run, "scale")),
+        director_role=[Item(id=i, text=kb.label("director_role", i, lang), rules=r)
+                       for i, r in run.items["director_role"].items()],
+        preconditions=[Precondition(id=i, status=e["status"], text=kb.label("preconditions", i, lang),
+                                    rules=e["rules"]) for i, e in run.preconditions.items()],
+        risks=[Risk(id=i, text=risks[i].text.get(lang), mitigation=risks[i].mitigation.get(lang), rules=r)
+               for i, r in run.items["risks"].items()],
+        reference_projects=list(run.references),
+        reference_details=[Reference(id=i, title=voc.source_title(i, lang),
+                                     resemblance=list(dict.fromkeys(t.get(lang) for t in e["resemblance"])),
+                                     rules=e["rules"]) for i, e in run.references.items()],
+        undecided=undecided, assumptions=assumptions, open_questions=questions,
+        conflicts=run.conflicts, trace=trace)

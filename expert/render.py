@@ -1,0 +1,186 @@
+"""Renderers for a Design: text, Markdown, HTML and JSON.
+
+All three human formats are built from one list of sections, so they say the same
+thing. Labels of the user interface are Dutch by default, English on request.
+"""
+import html
+from dataclasses import dataclass, field
+
+from .knowledge import knowledge_base
+from .vocabulary import vocabulary
+
+UI = {
+    "nl": {"title": "Aanpakwijzer: advies voor het projectontwerp", "group": "Doelgroep",
+           "kind": "Soort project", "level": "Participatieniveau", "recruitment": "Werving",
+           "childcare": "Kinderopvang", "results": "Resultaatafspraken", "lead_time": "Doorlooptijd",
+           "execution": "Uitvoering", "director": "Regierol van de gemeente",
+           "preconditions": "Randvoorwaarden", "risks": "Risico's", "references": "Vergelijkbare projecten",
+           "assumptions": "Aannames", "questions": "Open vragen", "conflicts": "Tegenstrijdige regels",
+           "undecided": "Nog niet te bepalen", "why": "waarom", "follows": "volgt uit",
+           "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
+           "scale": "schaal", "approach": "aanpak", "mitigation": "wat te doen", "weight": "gewicht",
+           "could_change": "kan veranderen", "none": "geen",
+           "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
+    "en": {"title": "Aanpakwijzer: advice for the project design", "group": "Target group",
+           "kind": "Kind of project", "level": "Participation level", "recruitment": "Recruitment",
+           "childcare": "Childcare", "results": "Result agreements", "lead_time": "Lead time",
+           "execution": "Execution", "director": "The municipality's director role",
+           "preconditions": "Preconditions", "risks": "Risks", "references": "Comparable projects",
+           "assumptions": "Assumptions", "questions": "Open questions", "conflicts": "Conflicting rules",
+           "undecided": "Not yet decided", "why": "why", "follows": "follows from",
+           "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
+           "scale": "scale", "approach": "approach", "mitigation": "what to do", "weight": "weight",
+           "could_change": "could change", "none": "none",
+           "met": "met", "not_met": "not met", "unknown": "unknown"},
+}
+
+
+@dataclass
+class Entry:
+    text: str
+    details: list = field(default_factory=list)     # extra lines under the entry
+    reasons: list = field(default_factory=list)     # (rule id, because, sources, chain)
+
+
+@dataclass
+class Section:
+    title: str
+    entries: list
+
+
+def _reasons(design, rule_ids):
+    steps = {s.rule: s for s in design.trace}
+    out = []
+    for rule_id in dict.fromkeys(rule_ids):
+        step = steps.get(rule_id)
+        if step is None:
+            continue
+        chain = [f"{dim} = {step.matched.get(dim)} ({by})" for dim, by in step.derived_from.items()]
+        out.append((rule_id, step.because, step.sources, chain))
+    return out
+
+
+def sections(design):
+    """The advice as titled sections of entries with their reasons."""
+    t = UI[design.lang]
+    voc, kb, lang = vocabulary(), knowledge_base(), design.lang
+    steps = {s.rule: s for s in design.trace}
+    out = []
+    head = [Entry(f"{t['group']}: {voc.value_label('target_group', design.target_group, lang)}")]
+    if design.level:
+        rules = [s.rule for s in design.trace if s.concluded.get("level") == design.level
+                 and s.status != "overruled"]
+        head.append(Entry(f"{t['level']}: {kb.label('level', design.level, lang)}",
+                          reasons=_reasons(design, rules[:1])))
+    if design.participation_level:
+        rules = [s.rule for s in design.trace if s.concluded.get("category") == design.participation_level
+                 and s.status != "overruled"]
+        head.append(Entry(f"{t['kind']}: {kb.label('category', design.participation_level, lang)}",
+                          reasons=_reasons(design, rules[:1])))
+    out.append(Section(t["title"], head))
+    if design.recruitment:
+        entries = [Entry(f"{c.rank}. {c.label} ({t['weight']} {c.weight})") for c in design.recruitment]
+        entries[-1].reasons = _reasons(design, [r for c in design.recruitment for r in c.rules])
+        out.append(Section(t["recruitment"], entries))
+    single = [(t["childcare"], design.childcare.label, design.childcare.rules),
+              (t["results"], design.result_agreements.label, design.result_agreements.rules)]
+    if design.lead_time.min_months is not None:
+        single.append((t["lead_time"], t["months"].format(design.lead_time.min_months,
+                                                         design.lead_time.recommended_months),
+                       design.lead_time.rules))
+    if design.execution.approach or design.execution.scale:
+        text = f"{t['approach']}: {design.execution.approach_label or '-'}; {t['scale']}: {design.execution.scale_label or '-'}"
+        single.append((t["execution"], text, design.execution.rules))
+    for title, text, rules in single:
+        if text:
+            out.append(Section(title, [Entry(text, reasons=_reasons(design, rules[:1]))]))
+    if design.director_role:
+        out.append(Section(t["director"], [Entry(i.text, reasons=_reasons(design, i.rules))
+                                           for i in design.director_role]))
+    if design.preconditions:
+        out.append(Section(t["preconditions"], [Entry(f"[{t[p.status]}] {p.text}", reasons=_reasons(design, p.rules))
+                                                for p in design.preconditions]))
+    if design.risks:
+        out.append(Section(t["risks"], [Entry(r.text, details=[f"{t['mitigation']}: {r.mitigation}"],
+                                              reasons=_reasons(design, r.rules)) for r in design.risks]))
+    if design.reference_details:
+        out.append(Section(t["references"], [Entry(f"{r.id}: {r.title}", details=r.resemblance)
+                                             for r in design.reference_details]))
+    if design.assumptions:
+        out.append(Section(t["assumptions"], [Entry(a.text) for a in design.assumptions]))
+    if design.undecided:
+        out.append(Section(t["undecided"], [Entry(voc.dimensions[d]["label"][lang]) for d in design.undecided]))
+    if design.conflicts:
+        out.append(Section(t["conflicts"], [Entry(f"{c.dimension} (priority {c.priority}): " +
+                                                  "; ".join(f"{v} <- {', '.join(r)}" for v, r in c.values.items()))
+                                            for c in design.conflicts]))
+    if design.open_questions:
+        out.append(Section(t["questions"], [Entry(f"{q.question} ({q.field})",
+                                                  details=[f"{t['could_change']}: {', '.join(q.could_change)}"])
+                                            for q in design.open_questions]))
+    cited = sorted({s for step in steps.values() if step.status != "overruled" for s in step.sources})
+    out.append(Section(t["sources"], [Entry(f"{s}: {voc.source_title(s, lang)}") for s in cited]))
+    return out
+
+
+def to_text(design):
+    t = UI[design.lang]
+    lines = []
+    for index, section in enumerate(sections(design)):
+        if index:
+            lines.append("")
+        lines.append(section.title)
+        lines.append("=" * len(section.title) if index == 0 else "-" * len(section.title))
+        for entry in section.entries:
+            lines.append(f"  {entry.text}" if index else entry.text)
+            lines += [f"      {d}" for d in entry.details]
+            for rule_id, because, sources, chain in entry.reasons:
+                lines.append(f"      {t['why']}: {because} [{', '.join(sources)}] ({t['rule']} {rule_id})")
+                lines += [f"        {t['follows']}: {c}" for c in chain]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(design):
+    t = UI[design.lang]
+    lines = []
+    for index, section in enumerate(sections(design)):
+        lines.append(("# " if index == 0 else "\n## ") + section.title)
+        lines.append("")
+        for entry in section.entries:
+            lines.append(f"- {entry.text}")
+            lines += [f"  - {d}" for d in entry.details]
+            for rule_id, because, sources, chain in entry.reasons:
+                lines.append(f"  - *{t['why']}:* {because} ({', '.join(f'`{s}`' for s in sources)}; "
+                             f"{t['rule']} `{rule_id}`)")
+                lines += [f"    - {t['follows']}: {c}" for c in chain]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(design):
+    t = UI[design.lang]
+    e = html.escape
+    parts = [f'<!DOCTYPE html>\n<html lang="{design.lang}">\n<head><meta charset="utf-8">'
+             f"<title>{e(t['title'])}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
+             ".why{color:#555;font-size:90%}</style></head>\n<body>"]
+    for index, section in enumerate(sections(design)):
+        tag = "h1" if index == 0 else "h2"
+        parts.append(f"<section><{tag}>{e(section.title)}</{tag}>\n<ul>")
+        for entry in section.entries:
+            parts.append(f"<li>{e(entry.text)}")
+            inner = [f"<li>{e(d)}</li>" for d in entry.details]
+            for rule_id, because, sources, chain in entry.reasons:
+                inner.append(f'<li class="why">{e(t["why"])}: {e(because)} [{e(", ".join(sources))}] '
+                             f"({e(t['rule'])} <code>{e(rule_id)}</code>)"
+                             + "".join(f"<br>{e(t['follows'])}: {e(c)}" for c in chain) + "</li>")
+            if inner:
+                parts.append("<ul>" + "".join(inner) + "</ul>")
+            parts.append("</li>")
+        parts.append("</ul></section>")
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+def render(design, fmt):
+    if fmt == "json":
+        return design.to_json()
+    return {"text": to_text, "markdown": to_markdown, "html": to_html}[fmt](design)

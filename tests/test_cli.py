@@ -1,0 +1,63 @@
+"""The command-line contract."""
+import json
+
+from click.testing import CliRunner
+
+from cli import main
+from expert.paths import FACTS_DIR
+
+EXAMPLE = str(FACTS_DIR / "examples" / "isolated_women_neighbourhood.yaml")
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(main, list(args), **kwargs)
+
+
+def test_text_advice_is_dutch_by_default_and_grouped():
+    result = invoke("consult", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    for heading in ("Werving", "Kinderopvang", "Resultaatafspraken", "Doorlooptijd", "Bronnen"):
+        assert heading in result.output
+    assert "waarom:" in result.output
+
+
+def test_english_markdown_and_html():
+    md = invoke("consult", EXAMPLE, "--lang", "en", "--format", "markdown").output
+    assert md.startswith("# ") and "## Recruitment" in md
+    page = invoke("consult", EXAMPLE, "--format", "html").output
+    assert page.startswith("<!DOCTYPE html>") and "</html>" in page
+
+
+def test_json_follows_the_contract_and_set_overrides():
+    result = invoke("consult", EXAMPLE, "--format", "json", "--set", "young_children=false")
+    data = json.loads(result.output)
+    assert data["contract"] == "aanpakwijzer/design/v1"
+    assert data["childcare"]["approach"] == "not_applicable"
+
+
+def test_stdin_and_scenario_files_are_accepted():
+    text = "target_group: women\nparticipation_level: high\n"
+    data = json.loads(invoke("consult", "-", "--format", "json", input=text).output)
+    assert data["participation_level"] == "high"
+
+
+def test_schemas():
+    for what in ("situation", "design", "scenario", "rules"):
+        result = invoke("schema", what)
+        assert result.exit_code == 0
+        schema = json.loads(result.output)
+        assert schema["type"] == "object"
+    situation = json.loads(invoke("schema", "situation").output)
+    assert situation["required"] == ["target_group"]
+    assert "funding_years" in situation["properties"]
+
+
+def test_rules_list_show_and_book():
+    listed = invoke("rules", "list", "--dimension", "childcare").output
+    assert "women.childcare.low.children_come_along" in listed
+    shown = invoke("rules", "show", "women.childcare.low.children_come_along").output
+    assert "A.aspect.4" in shown and "because:" in shown
+    book = invoke("rules", "book").output
+    assert "```mermaid" in book and "women.level.low.dependent" in book
+    missing = invoke("rules", "show", "women.childcare.low.children_come")
+    assert missing.exit_code == 2 and "did you mean" in missing.output

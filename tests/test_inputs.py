@@ -1,0 +1,112 @@
+"""Bad input never crashes: exit 2 with file, line, field and allowed values."""
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+
+def run(tmp_path, text, *args, name="situation.yaml"):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["consult", str(path), *args])
+    return result, str(path)
+
+
+def assert_clear(result, *needles):
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in result.output, result.output
+
+
+def test_not_yaml(tmp_path):
+    result, path = run(tmp_path, "target_group: [women\n")
+    assert_clear(result, path, "not valid YAML")
+
+
+def test_not_a_mapping(tmp_path):
+    result, path = run(tmp_path, "- women\n- youth\n")
+    assert_clear(result, path, "must be a mapping")
+
+
+def test_empty_file(tmp_path):
+    result, path = run(tmp_path, "  \n")
+    assert_clear(result, path, "empty")
+
+
+def test_unknown_field_suggests_nearest(tmp_path):
+    result, path = run(tmp_path, "target_group: women\nfunding_yeras: 3\n")
+    assert_clear(result, f"{path}:2", "funding_yeras", "did you mean 'funding_years'")
+
+
+def test_wrong_type(tmp_path):
+    result, path = run(tmp_path, "target_group: women\nyoung_children: 'yes'\n")
+    assert_clear(result, f"{path}:2", "young_children", "true or false")
+
+
+def test_unknown_enum_value_lists_allowed(tmp_path):
+    result, path = run(tmp_path, "target_group: men\n")
+    assert_clear(result, f"{path}:1", "target_group", "allowed: women, youth, newcomers, return")
+
+
+def test_int_out_of_range(tmp_path):
+    result, path = run(tmp_path, "target_group: women\nfunding_years: 11\n")
+    assert_clear(result, f"{path}:2", "funding_years", "1 to 10")
+
+
+def test_duplicate_key(tmp_path):
+    result, path = run(tmp_path, "target_group: women\ntarget_group: youth\n")
+    assert_clear(result, f"{path}:2", "duplicate key")
+
+
+def test_python_tag_is_refused_not_executed(tmp_path):
+    marker = tmp_path / "pwned"
+    text = f"target_group: !!python/object/apply:os.system ['touch {marker}']\n"
+    result, path = run(tmp_path, text)
+    assert_clear(result, path, "not allowed")
+    assert not marker.exists()
+
+
+def test_file_over_one_megabyte(tmp_path):
+    result, path = run(tmp_path, "target_group: women\n" + "#" * 1_100_000 + "\n")
+    assert_clear(result, path, "larger than 1 MB")
+
+
+def test_missing_file(tmp_path):
+    result = CliRunner().invoke(main, ["consult", str(tmp_path / "nope.yaml")])
+    assert_clear(result, "nope.yaml", "not found")
+
+
+def test_missing_target_group(tmp_path):
+    result, path = run(tmp_path, "funding_years: 3\n")
+    assert_clear(result, path, "target_group", "required")
+
+
+def test_bad_set_value(tmp_path):
+    result, path = run(tmp_path, "target_group: women\n", "--set", "interpreters=some")
+    assert_clear(result, "interpreters", "allowed: none, informal, professional")
+
+
+def test_not_utf8(tmp_path):
+    result, path = run(tmp_path, b"target_group: \xff\xfe\n")
+    assert_clear(result, path, "UTF-8")
+
+
+def test_failed_output_leaves_no_file(tmp_path):
+    target = tmp_path / "advice.txt"
+    path = tmp_path / "s.yaml"
+    path.write_text("target_group: men\n")
+    result = CliRunner().invoke(main, ["consult", str(path), "--output", str(target)])
+    assert result.exit_code == 2
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("text,field", [("target_group: women\nparticipation_level: 2\n", "participation_level"),
+                                        ("target_group: women\nfunding_years: true\n", "funding_years")])
+def test_type_confusions(tmp_path, text, field):
+    result, path = run(tmp_path, text)
+    assert_clear(result, path, field)

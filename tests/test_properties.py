@@ -1,0 +1,70 @@
+"""Properties over the whole situation contract (hypothesis)."""
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from expert.situation import known_facts, parse_situation
+from expert.vocabulary import vocabulary
+
+FIELDS = vocabulary().fields
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _value(spec):
+    if spec["type"] == "enum":
+        return st.sampled_from(list(spec["values"]))
+    if spec["type"] == "bool":
+        return st.booleans()
+    return st.integers(spec["min"], spec["max"])
+
+
+@st.composite
+def situations(draw):
+    out = {"target_group": draw(_value(FIELDS["target_group"]))}
+    for name, spec in FIELDS.items():
+        if name != "target_group" and draw(st.booleans()):
+            out[name] = draw(_value(spec))
+    return out
+
+
+@SETTINGS
+@given(situation=situations(), data=st.data())
+def test_declaration_order_does_not_change_the_design(advisor, situation, data):
+    facts = known_facts(parse_situation(situation))
+    order = data.draw(st.permutations(list(facts)))
+    assert advisor.consult(situation, declaration_order=order).to_json() == advisor.consult(situation).to_json()
+
+
+@SETTINGS
+@given(situation=situations())
+def test_every_single_valued_dimension_is_decided_or_marked_undecided(advisor, situation):
+    design = advisor.consult(situation)
+    parts = {"level": design.level, "category": design.participation_level,
+             "scale": design.execution.scale, "childcare": design.childcare.approach,
+             "result_agreements": design.result_agreements.type,
+             "execution_approach": design.execution.approach, "lead_time": design.lead_time.min_months}
+    for dim, spec in vocabulary().dimensions.items():
+        if spec["kind"] != "single" or situation["target_group"] not in spec.get("applies_to", []):
+            continue
+        if parts[dim] is None:
+            assert dim in design.undecided and design.open_questions, dim
+        else:
+            assert dim not in design.undecided
+    assert not design.conflicts, design.conflicts
+
+
+@SETTINGS
+@given(situation=situations())
+def test_same_situation_same_bytes(advisor, situation):
+    assert advisor.consult(situation).to_json() == advisor.consult(dict(reversed(list(situation.items())))).to_json()
+
+
+@SETTINGS
+@given(situation=situations())
+def test_every_cited_source_and_rule_exists(advisor, situation):
+    design = advisor.consult(situation, lang="en")
+    kb_rules = set(advisor.kb.by_id)
+    for step in design.trace:
+        assert step.rule in kb_rules
+        assert step.because and all(s in vocabulary().sources for s in step.sources)
+    for reference in design.reference_projects:
+        assert reference in vocabulary().sources

@@ -1,0 +1,61 @@
+"""Every scenario file in facts/scenarios is a test; the runner itself is tested too."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from expert.paths import FACTS_DIR
+from expert.scenarios import run_scenario
+
+SCENARIOS = sorted((FACTS_DIR / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_scenario(path, advisor):
+    result = run_scenario(path, advisor)
+    assert result.passed, "\n".join(result.problems)
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """name: isolated women
+sources: [A.table.low]
+situation:
+  target_group: women
+  leaves_home_independently: false
+expect:
+"""
+
+
+def test_runner_reports_the_first_mismatch(tmp_path):
+    path = _write(tmp_path, BASE + "  childcare: own_arrangement_reimbursed\n")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 1
+    assert "FAIL" in result.output and "childcare.approach: expected 'own_arrangement_reimbursed'" in result.output
+
+
+def test_runner_passes_and_reports_coverage(tmp_path):
+    path = _write(tmp_path, BASE + "  participation_level: low\n  lead_time: {min_months: {min: 12}}\n"
+                              "  recruitment: {includes: [home_visits_key_figures], excludes: [mass_media]}\n")
+    result = CliRunner().invoke(main, ["test", str(path), "--coverage"])
+    assert result.exit_code == 0, result.output
+    assert "1 passed, 0 failed" in result.output and "rule coverage" in result.output
+    assert "rules no scenario fires" in result.output
+
+
+def test_unknown_expect_key_is_an_error_with_line(tmp_path):
+    path = _write(tmp_path, BASE + "  childcar: children_come_along\n")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:8" in result.output and "did you mean 'childcare'" in result.output
+
+
+def test_unknown_situation_field_in_scenario_has_line(tmp_path):
+    path = _write(tmp_path, BASE.replace("leaves_home_independently", "leaves_home") + "  level: low\n")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 2 and f"{path}:5" in result.output
