@@ -11,6 +11,7 @@ be never empty, and every rule must fire for some input. Because derived values
 are treated as free inputs, an example may combine a derived value with raw facts
 that could not produce it; the example shows exactly what was given.
 """
+import functools
 import itertools
 import multiprocessing
 import time
@@ -20,6 +21,7 @@ from .compiler import compile_engine, layering
 from .engine import RecordingEngine, _scopes
 from .errors import InputError, InputErrors
 from .knowledge import CONDITION_DIMENSIONS, SINGLE, KnowledgeBase, load_knowledge
+from .paths import RULES_DIR
 from .vocabulary import vocabulary
 
 MULTI_NON_EMPTY = ("recruitment", "director_role", "preconditions", "risks")
@@ -101,9 +103,9 @@ def _reads(rules):
     return sorted({f for r in rules for f in r.reads() if f != "target_group"})
 
 
-def analyse_group(group):
+def analyse_group(group, rules_dir=RULES_DIR):
     """Analyse one target group; returns (lines, findings, fired rule ids)."""
-    kb = load_knowledge()
+    kb = load_knowledge(rules_dir)
     scope = _scopes(kb)
     depth = layering(kb).depth
     voc = vocabulary()
@@ -149,7 +151,6 @@ def analyse_group(group):
                             f"e.g. {_example(assignment)}")
     # Multi-valued dimensions and the rules that conclude no single-valued dimension.
     multi_rules = [r for r in in_scope if not r.spec.then.singles()]
-    engine = _subset_engine(kb, multi_rules) if multi_rules else None
     domain = _Domain(kb, reachable)
     for dim in MULTI_NON_EMPTY:
         rules = sorted((r for r in in_scope if dim in r.concludes()),
@@ -176,25 +177,29 @@ def analyse_group(group):
         if empty:
             smallest = min(empty, key=lambda a: sum(v is not None for v in a.values()))
             findings.append(f"{group}: '{dim}' is empty in {len(empty)} inputs, e.g. {_example(smallest)}")
-    if engine is not None:
-        for rule in multi_rules:
-            if rule.id in fired:
-                continue
-            fields = _reads([rule])
-            if _size(fields, domain) > LIMIT:
-                continue
-            for _, run in _enumerate(engine, group, fields, domain):
-                fired |= {k for k in run.done if isinstance(k, str)}
-                if rule.id in fired:
-                    break
+    # Rules not yet seen firing: search their own inputs with a small engine per
+    # set of fields read (multi-valued rules do not chain, so the rule alone decides).
+    pending = {}
+    for rule in multi_rules:
+        if rule.id not in fired:
+            pending.setdefault(tuple(_reads([rule])), []).append(rule)
+    for fields, rules in sorted(pending.items()):
+        if _size(fields, domain) > LIMIT:
+            continue
+        wanted = {r.id for r in rules}
+        sub = _subset_engine(kb, rules)
+        for _, run in _enumerate(sub, group, list(fields), domain):
+            fired |= {k for k in run.done if isinstance(k, str)}
+            if wanted <= fired:
+                break
     return lines, findings, fired
 
 
-def analyse(workers=2, progress=None):
+def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
     report = Report()
     started = time.time()
     try:
-        kb = load_knowledge()
+        kb = load_knowledge(rules_dir)
         layering(kb)
     except InputErrors as exc:
         report.findings = [e.describe() for e in exc.errors]
@@ -207,20 +212,21 @@ def analyse(workers=2, progress=None):
     cited = {s for r in kb.rules for s in r.spec.sources}
     cited |= {ref.id for r in kb.rules for ref in r.spec.then.reference_projects}
     for source in voc.sources:
-        if source not in cited:
+        # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
+        if source not in cited and not any(c.startswith(source + ".") for c in cited):
             report.findings.append(f"source id '{source}' is cited by no rule")
     groups = list(voc.fields["target_group"]["values"])
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
             results = []
-            for group, result in zip(groups, pool.imap(analyse_group, groups)):
+            for group, result in zip(groups, pool.imap(functools.partial(analyse_group, rules_dir=rules_dir), groups)):
                 results.append(result)
                 if progress:
                     progress(f"analysed {group} ({time.time() - started:.1f}s)")
     else:
         results = []
         for group in groups:
-            results.append(analyse_group(group))
+            results.append(analyse_group(group, rules_dir))
             if progress:
                 progress(f"analysed {group} ({time.time() - started:.1f}s)")
     fired = set()

@@ -1,4 +1,5 @@
 """`aanpakwijzer rules …`: list, show, check and print the knowledge base."""
+import pathlib
 import sys
 
 import click
@@ -72,11 +73,15 @@ def show(rule_id, lang, scenario_dir):
 @rules.command()
 @click.option("--workers", default=2, show_default=True, help="Processes for the exhaustive analysis.")
 @click.option("--quiet", is_flag=True, help="No progress lines.")
-def check(workers, quiet):
+@click.option("--rules", "rules_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of rule files to check (default: the shipped rules/).")
+def check(workers, quiet, rules_dir):
     """Lint and exhaustively analyse the knowledge base; exit 1 on any finding."""
     from expert.analysis import analyse
+    from expert.paths import RULES_DIR
 
-    report = analyse(workers=workers, progress=None if quiet else lambda m: click.echo(m, err=True))
+    report = analyse(workers=workers, progress=None if quiet else lambda m: click.echo(m, err=True),
+                     rules_dir=pathlib.Path(rules_dir) if rules_dir else RULES_DIR)
     for line in report.summary:
         click.echo(line)
     if report.findings:

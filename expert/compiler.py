@@ -49,7 +49,9 @@ def _predicate(test):
         return P(lambda x: x not in barred)
     compare = {"gte": lambda x: x >= value, "gt": lambda x: x > value,
                "lte": lambda x: x <= value, "lt": lambda x: x < value}[test.op]
-    return P(compare)
+    # Rete may test the value before the field name, so the value can belong to
+    # another field (a string): only numbers are compared.
+    return P(lambda x: isinstance(x, int) and not isinstance(x, bool) and compare(x))
 
 
 def test_pattern(test):

@@ -52,7 +52,7 @@ def test_unknown_expect_key_is_an_error_with_line(tmp_path):
     path = _write(tmp_path, BASE + "  childcar: children_come_along\n")
     result = CliRunner().invoke(main, ["test", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:8" in result.output and "did you mean 'childcare'" in result.output
+    assert f"{path}:7" in result.output and "did you mean 'childcare'" in result.output
 
 
 def test_unknown_situation_field_in_scenario_has_line(tmp_path):
