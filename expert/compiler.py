@@ -14,7 +14,8 @@ trace, never depends on the order in which facts were declared (experta issue #1
 """
 from dataclasses import dataclass
 
-from .experta_compat import AND, NOT, OR, Fact, KnowledgeEngine, P, Rule, StableDepthStrategy
+from .experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, Rule,
+                             StableDepthStrategy)
 from .knowledge import CONDITION_DIMENSIONS, SINGLE, InputError
 
 BAND = 10_000
@@ -138,7 +139,7 @@ def _action(kind, rule_id, *args):
 def compile_engine(kb, engine_base=KnowledgeEngine):
     """Return a KnowledgeEngine subclass whose rules are the knowledge base's rules."""
     layers = layering(kb)
-    attrs = {"__strategy__": StableDepthStrategy}
+    attrs = {"__strategy__": StableDepthStrategy, "__matcher__": IncrementalReteMatcher}
     ordered = sorted(kb.rules, key=lambda r: (layers.band[r.id], r.id))
     slot = {}
     for rule in ordered:

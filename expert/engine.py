@@ -5,6 +5,7 @@ consultations (building an engine costs ~20 ms and experta leaks a little per
 engine). experta engines are not thread-safe, so `consult()` keeps one Advisor per
 thread.
 """
+import gc
 import threading
 from functools import lru_cache
 
@@ -65,15 +66,23 @@ class RecordingEngine(KnowledgeEngine):
         self.reset()
         self.run_record = run
         try:
-            for name in declaration_order or facts:
-                self.declare(Input(field=name, value=facts[name]))
+            # One declaration for all facts: experta matches after each declare call.
+            declared = [Input(field=name, value=facts[name]) for name in declaration_order or facts]
             for dim, value in (injected or {}).items():
                 run.decided[dim], run.decided_by[dim] = value, "(given)"
-                self.declare(Decided(dimension=dim, value=value))
+                declared.append(Decided(dimension=dim, value=value))
+            if declared:
+                self.declare(*declared)
             self.run()
         finally:
             self.run_record = None
         return run
+
+    def get_deffacts(self):
+        # experta looks these up with inspect.getmembers on every reset; they never change
+        if "_deffacts" not in self.__dict__:
+            self._deffacts = super().get_deffacts()
+        return self._deffacts
 
     def on_fire(self, kind, *args):
         getattr(self, f"_fire_{kind}")(*args)
@@ -208,11 +217,20 @@ def _influence(kb):
 
 
 class Advisor:
-    """One warm engine; `consult` resets it and runs a situation. Use from one thread."""
+    """One warm engine; `consult` resets it and runs a situation. Use from one thread.
 
-    def __init__(self):
+    With ``freeze_heap`` (the default) the objects alive once the engine is built
+    are moved out of the cyclic garbage collector's view (``gc.freeze()``). The
+    Rete network is large and lives as long as the process; without this every
+    full collection rescans it, which shows as 40-80 ms spikes in consultation
+    latency. Pass ``freeze_heap=False`` to leave the host's collector untouched.
+    """
+
+    def __init__(self, freeze_heap=True):
         self.kb, engine_class, self.layers, self.influence = compiled()
         self.engine = engine_class()
+        if freeze_heap:
+            gc.freeze()
 
     def consult(self, situation, lang="nl", declaration_order=None):
         if lang not in ("nl", "en"):

@@ -93,3 +93,19 @@ def test_trace_records_overruled_rules():
     assert design.childcare.approach == "not_applicable"
     overruled = [s for s in design.trace if s.status == "overruled"]
     assert any("childcare" in s.overruled_by for s in overruled)
+
+
+def test_incremental_matcher_gives_the_same_designs_as_experta_default(advisor):
+    """Our faster matcher must not change a single byte of any shipped example or scenario."""
+    from expert.experta_compat import ReteMatcher
+
+    from expert.paths import FACTS_DIR
+    from expert.yamlio import load_mapping
+
+    plain = Advisor(freeze_heap=False)
+    plain.engine = type("PlainEngine", (type(plain.engine),), {"__matcher__": ReteMatcher})()
+    cases = [dict(load_mapping(p)[0]) for p in sorted((FACTS_DIR / "examples").glob("*.yaml"))]
+    cases += [dict(load_mapping(p)[0]["situation"]) for p in sorted((FACTS_DIR / "scenarios").glob("*.yaml"))]
+    assert len(cases) > 50
+    for case in cases:
+        assert plain.consult(case).model_dump_json() == advisor.consult(case).model_dump_json(), case
