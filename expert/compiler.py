@@ -85,7 +85,17 @@ def _unknown(field):
 
 
 def precondition_variants(met):
-    """Patterns for met / not_met / unknown of a met_when test list (plain value tests)."""
+    """Patterns for met / not_met / unknown of a met_when condition: plain value tests
+    that must all hold, or `any` of single plain tests (one of them must hold)."""
+    if met.any_of:
+        alternatives = [alt.tests[0] for alt in met.any_of]
+        unknown = [_unknown(t.field) for t in alternatives]
+        failing = [test_pattern(t.negated()) for t in alternatives]
+        return {"met": [OR(*[test_pattern(t) for t in alternatives])],
+                # not met: every alternative is known and false
+                "not_met": failing,
+                # unknown: none holds, none is known to hold, at least one is unknown
+                "unknown": [OR(f, u) for f, u in zip(failing, unknown)] + [OR(*unknown)]}
     tests = met.tests
     unknown = [_unknown(t.field) for t in tests]
     failing = [test_pattern(t.negated()) for t in tests]

@@ -349,9 +349,13 @@ def load_knowledge(rules_dir=RULES_DIR):
                 if pre.met_when is not None:
                     parsed = linter.parse_conditions(raw_pre["met_when"], name, raw_pre.line,
                                                      spec.id, dims_values)
-                    if parsed.any_of or parsed.unless or any(t.op in ("known", "unknown")
-                                                             for t in parsed.tests):
-                        linter.error("met_when takes plain value tests only (no any/unless/known/unknown)",
+                    plain = [t for alt in (parsed, *parsed.any_of) for t in alt.tests]
+                    one_test_alternatives = all(len(alt.tests) == 1 and not alt.any_of and not alt.unless
+                                                for alt in parsed.any_of)
+                    if (parsed.unless or any(t.op in ("known", "unknown") for t in plain)
+                            or (parsed.any_of and (parsed.tests or not one_test_alternatives))):
+                        linter.error("met_when takes plain value tests (all must hold), or 'any' of "
+                                     "single plain tests; no unless/known/unknown",
                                      name, raw_pre.line, spec.id)
                     rule.met_when[pre.id] = parsed
             rules.append(rule)

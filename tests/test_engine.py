@@ -109,3 +109,16 @@ def test_incremental_matcher_gives_the_same_designs_as_experta_default(advisor):
     assert len(cases) > 50
     for case in cases:
         assert plain.consult(case).model_dump_json() == advisor.consult(case).model_dump_json(), case
+
+
+def test_precondition_with_alternatives_is_met_by_any_and_not_met_only_when_all_fail(advisor):
+    """`met_when: {any: [...]}`: recruiters who speak the language can be intermediaries,
+    key figures or professional bilingual staff (A.project.L1, B.4.women)."""
+    def status(**facts):
+        design = advisor.consult({**ISOLATED, **facts})
+        return {p.id: p.status for p in design.preconditions}["recruiters_speak_group_language"]
+
+    assert status(intermediaries_available=False, key_figures_available=False, interpreters="none") == "not_met"
+    assert status(intermediaries_available=False, key_figures_available=True, interpreters="none") == "met"
+    assert status(intermediaries_available=False, interpreters="informal") == "unknown"
+    assert status(interpreters="professional") == "met"
