@@ -64,8 +64,9 @@ def show(rule_id, lang, scenario_dir):
         except InputError:
             continue
         if rule.id in result.fired:
-            hits.append(result.file)
-    click.echo("fired by scenarios:" + ("" if hits else " none"))
+            hits.append(path.name)
+    shown_dir = scenario_dir or "facts/scenarios"
+    click.echo(f"fired by scenarios in {shown_dir}:" + ("" if hits else " none"))
     for hit in hits:
         click.echo(f"  {hit}")
 

@@ -19,6 +19,7 @@ UI = {
            "undecided": "Nog niet te bepalen", "why": "waarom", "follows": "volgt uit",
            "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
            "scale": "schaal", "approach": "aanpak", "mitigation": "wat te doen", "weight": "gewicht",
+           "see_above": "waarom: zie hierboven ({0})",
            "could_change": "kan veranderen", "none": "geen",
            "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
     "en": {"title": "Aanpakwijzer: advice for the project design", "group": "Target group",
@@ -30,6 +31,7 @@ UI = {
            "undecided": "Not yet decided", "why": "why", "follows": "follows from",
            "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
            "scale": "scale", "approach": "approach", "mitigation": "what to do", "weight": "weight",
+           "see_above": "why: see above ({0})",
            "could_change": "could change", "none": "none",
            "met": "met", "not_met": "not met", "unknown": "unknown"},
 }
@@ -79,8 +81,16 @@ def sections(design):
                           reasons=_reasons(design, rules[:1])))
     out.append(Section(t["title"], head))
     if design.recruitment:
-        entries = [Entry(f"{c.rank}. {c.label} ({t['weight']} {c.weight})") for c in design.recruitment]
-        entries[-1].reasons = _reasons(design, [r for c in design.recruitment for r in c.rules])
+        entries, shown = [], set()
+        for c in design.recruitment:
+            # A rule often adds several channels: give its reason once, at the first of them.
+            entry = Entry(f"{c.rank}. {c.label} ({t['weight']} {c.weight})",
+                          reasons=_reasons(design, [r for r in c.rules if r not in shown]))
+            earlier = [r for r in c.rules if r in shown]
+            if earlier:
+                entry.details.append(t["see_above"].format(", ".join(earlier)))
+            shown.update(c.rules)
+            entries.append(entry)
         out.append(Section(t["recruitment"], entries))
     single = [(t["childcare"], design.childcare.label, design.childcare.rules),
               (t["results"], design.result_agreements.label, design.result_agreements.rules)]

@@ -21,6 +21,17 @@ def test_text_advice_is_dutch_by_default_and_grouped():
     assert "waarom:" in result.output
 
 
+def test_every_recruitment_channel_says_why():
+    """A policy officer reads each channel with its reason (or a pointer to the reason above)."""
+    lines = invoke("consult", EXAMPLE).output.splitlines()
+    start = lines.index("Werving") + 2
+    end = lines.index("", start)
+    channels = [i for i in range(start, end) if lines[i].startswith("  ") and lines[i].strip()[0].isdigit()]
+    assert len(channels) >= 3
+    for i in channels:
+        assert lines[i + 1].strip().startswith("waarom:"), lines[i]
+
+
 def test_english_markdown_and_html():
     md = invoke("consult", EXAMPLE, "--lang", "en", "--format", "markdown").output
     assert md.startswith("# ") and "## Recruitment" in md
