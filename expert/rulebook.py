@@ -59,7 +59,8 @@ def mermaid(kb):
 def rulebook(kb, lang="nl", fmt="markdown"):
     title, structure, by_dim, by_source, when, then, why, assumes, sources, priority = TITLES[lang]
     voc = vocabulary()
-    md = [f"# {title}", "", f"{len(kb.rules)} rules, {len(kb.files)} files.", "", f"## {structure}", "",
+    md = [f"# {title}", "", (f"{len(kb.rules)} regels in {len(kb.files)} bestanden." if lang == "nl"
+                                   else f"{len(kb.rules)} rules in {len(kb.files)} files."), "", f"## {structure}", "",
           "```mermaid", mermaid(kb), "```", "", f"## {by_dim}"]
     groups = {}
     for rule in kb.rules:
