@@ -57,9 +57,28 @@ def _reasons(design, rule_ids):
         step = steps.get(rule_id)
         if step is None:
             continue
-        chain = [f"{dim} = {step.matched.get(dim)} ({by})" for dim, by in step.derived_from.items()]
+        chain = [_why_chain(steps, dim, step.matched.get(dim), by) for dim, by in step.derived_from.items()]
         out.append((rule_id, step.because, step.sources, chain))
     return out
+
+
+def _plain(value):
+    """Values as written in a situation file (true/false, not Python's True/False)."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+def _why_chain(steps, dim, value, rule_id, depth=0):
+    """'category = low (rule) <- level = low (rule) <- leaves_home_independently = False':
+    a derived fact back to the situation facts it came from."""
+    link = f"{dim} = {_plain(value)} ({rule_id})"
+    step = steps.get(rule_id)
+    if step is None or depth > 10:
+        return link
+    if step.derived_from:
+        return " ← ".join([link] + [_why_chain(steps, d, step.matched.get(d), by, depth + 1)
+                                    for d, by in step.derived_from.items()])
+    facts = [f"{f} = {_plain(v)}" for f, v in step.matched.items() if f != "target_group" and v != "unknown"]
+    return f"{link} ← {', '.join(facts)}" if facts else link
 
 
 def sections(design):

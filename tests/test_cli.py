@@ -72,3 +72,10 @@ def test_rules_list_show_and_book():
     assert "```mermaid" in book and "women.level.low.dependent" in book
     missing = invoke("rules", "show", "women.childcare.low.children_come")
     assert missing.exit_code == 2 and "did you mean" in missing.output
+
+
+def test_why_chain_runs_back_to_the_situation_facts():
+    """Each derived conclusion can be followed back, step by step, to what the user said."""
+    out = invoke("consult", EXAMPLE).output
+    assert ("volgt uit: category = low (women.category.follows_level.low) ← level = low "
+            "(women.level.low.dependent) ← leaves_home_independently = false") in out
