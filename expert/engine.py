@@ -279,8 +279,12 @@ def assemble(kb, influence, group, run, lang):
                                derived_from=step["derived_from"], concluded=step["concluded"],
                                because=rule.spec.because.get(lang), sources=rule.spec.sources,
                                overruled_by=step["overruled_by"]))
+    # An assumption stands in for unknown facts: a fallback that decided a dimension, or a
+    # rule that read an unknown fact. A rule that read only known facts (e.g. `unless:
+    # {multiple_funders: false}` with multiple_funders given) assumed nothing.
     assumptions = [Assumption(text=kb.by_id[s.rule].spec.assumes.get(lang), rules=[s.rule])
-                   for s in trace if kb.by_id[s.rule].spec.assumes and s.status != "overruled"]
+                   for s in trace if kb.by_id[s.rule].spec.assumes and s.status != "overruled"
+                   and (kb.by_id[s.rule].spec.then.singles() or "unknown" in s.matched.values())]
     questions = []
     for field, spec in voc.fields.items():
         if field in run.facts or field == "target_group":

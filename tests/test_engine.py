@@ -122,3 +122,12 @@ def test_precondition_with_alternatives_is_met_by_any_and_not_met_only_when_all_
     assert status(intermediaries_available=False, key_figures_available=True, interpreters="none") == "met"
     assert status(intermediaries_available=False, interpreters="informal") == "unknown"
     assert status(interpreters="professional") == "met"
+
+
+def test_an_assumption_is_stated_only_while_its_fact_is_unknown(advisor):
+    """women.rec.2.1.director.funding_frames assumes several funders (A.rec.2.1.director)."""
+    def assumed(**facts):
+        return [r for a in advisor.consult({**ISOLATED, **facts}).assumptions for r in a.rules]
+
+    assert "women.rec.2.1.director.funding_frames" in assumed()
+    assert "women.rec.2.1.director.funding_frames" not in assumed(multiple_funders=True)
