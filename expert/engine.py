@@ -7,6 +7,7 @@ thread.
 """
 import gc
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .compiler import Decided, Input, Proposed, compile_engine
@@ -164,7 +165,7 @@ def compiled():
     kb = knowledge_base()
     engine_class, layers = compile_engine(kb, engine_base=RecordingEngine)
     engine_class.kb = kb
-    return kb, engine_class, layers, _influence(kb)
+    return kb, engine_class, layers, _readers(kb)
 
 
 def _scopes(kb):
@@ -191,29 +192,91 @@ def _scopes(kb):
     return scope
 
 
-def _influence(kb):
-    """For each target group and field: the design parts a value for it could change."""
+@dataclass(frozen=True)
+class _RuleView:
+    """What the open-question analysis needs of a rule, computed once."""
+    id: str
+    conditions: object
+    condition_fields: frozenset
+    reads: frozenset
+    parts: tuple            # design parts it concludes
+    derived: tuple          # condition dimensions it concludes
+    singles: tuple          # single-valued dimensions it concludes
+    priority: int
+
+
+def _readers(kb):
+    """Rule views by id, and per target group: field or dimension -> the rules of that
+    group that read it."""
     scope = _scopes(kb)
+    views = {r.id: _RuleView(r.id, r.conditions, frozenset(r.conditions.fields()), frozenset(r.reads()),
+                             tuple(dict.fromkeys(DESIGN_PART[d] for d in r.concludes())),
+                             tuple(d for d in r.concludes() if d in CONDITION_DIMENSIONS),
+                             tuple(r.spec.then.singles()), r.spec.priority or 0)
+             for r in kb.rules}
     readers = {}
     for rule in kb.rules:
-        for field in rule.reads():
-            readers.setdefault(field, []).append(rule)
-    influence = {}
-    for group in vocabulary().fields["target_group"]["values"]:
-        for field in list(vocabulary().fields) + list(CONDITION_DIMENSIONS):
-            parts, seen, todo = set(), set(), [field]
-            while todo:
-                current = todo.pop()
-                for rule in readers.get(current, []):
-                    if group not in scope[rule.id] or rule.id in seen:
-                        continue
-                    seen.add(rule.id)
-                    for dim in rule.concludes():
-                        parts.add(DESIGN_PART[dim])
-                        if dim in CONDITION_DIMENSIONS:
-                            todo.append(dim)
-            influence[(group, field)] = [p for p in PART_ORDER if p in parts]
-    return influence
+        for group in scope[rule.id]:
+            for field in rule.reads():
+                readers.setdefault(group, {}).setdefault(field, []).append(views[rule.id])
+    return views, readers
+
+
+def _holds(test, value):
+    """Whether a known value passes one test (the same semantics as the compiled patterns)."""
+    if test.op in ("known", "unknown"):
+        return test.op == "known"
+    if test.op == "eq":
+        return value == test.value
+    if test.op == "in":
+        return value in test.value
+    if test.op == "not_in":
+        return value not in test.value
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return {"gte": value >= test.value, "gt": value > test.value,
+            "lte": value <= test.value, "lt": value < test.value}[test.op]
+
+
+def _possible(conditions, known, free):
+    """False when what is known rules these conditions out, whatever the `free` fields
+    (the unknown field asked about, and the dimensions it could change) turn out to be.
+    Other unknown fields stay unknown. `unless` is ignored: it can only block."""
+    for test in conditions.tests:
+        if test.field in free:
+            continue
+        if test.field in known:
+            if not _holds(test, known[test.field]):
+                return False
+        elif test.op != "unknown":
+            return False
+    return not conditions.any_of or any(_possible(alt, known, free) for alt in conditions.any_of)
+
+
+def _could_change(views, readers, known, winners, field):
+    """The design parts a value for this unknown field could change: follow the rules
+    that read it and could still fire, then the rules reading what those decide. A rule
+    below the priority of a single-valued dimension's current winner cannot change it
+    while that winner's own conditions stay as they are."""
+    parts, free, seen, todo = set(), {field}, set(), [field]
+    while todo:
+        current = todo.pop()
+        for rule in readers.get(current, ()):
+            if rule.id in seen or not _possible(rule.conditions, known, free):
+                continue
+            seen.add(rule.id)
+            if free.isdisjoint(rule.condition_fields):
+                parts.add(DESIGN_PART["preconditions"])     # read only in met_when: a status
+                continue
+            winner = next((views.get(winners[d]) for d in rule.singles if d in winners), None)
+            if winner is not None and rule.priority < winner.priority and free.isdisjoint(winner.reads):
+                continue
+            parts.update(rule.parts)
+            for dim in rule.derived:
+                if dim not in free:
+                    free.add(dim)
+                    todo.append(dim)
+    return [p for p in PART_ORDER if p in parts]
 
 
 class Advisor:
@@ -227,7 +290,7 @@ class Advisor:
     """
 
     def __init__(self, freeze_heap=True):
-        self.kb, engine_class, self.layers, self.influence = compiled()
+        self.kb, engine_class, self.layers, self.readers = compiled()
         self.engine = engine_class()
         if freeze_heap:
             gc.freeze()
@@ -237,7 +300,7 @@ class Advisor:
             raise ValueError("lang must be 'nl' or 'en'")
         situation = parse_situation(situation)
         run = self.engine.evaluate(known_facts(situation), declaration_order=declaration_order)
-        return assemble(self.kb, self.influence, situation.target_group, run, lang)
+        return assemble(self.kb, self.readers, situation.target_group, run, lang)
 
 
 _local = threading.local()
@@ -259,7 +322,7 @@ def _winning_rules(run, dim):
     return [c[2] for c in sorted(run.candidates.get(dim, [])) if c[0] == top and c[3] == value]
 
 
-def assemble(kb, influence, group, run, lang):
+def assemble(kb, readers, group, run, lang):
     voc = vocabulary()
     decided = run.decided
 
@@ -286,10 +349,13 @@ def assemble(kb, influence, group, run, lang):
                    for s in trace if kb.by_id[s.rule].spec.assumes and s.status != "overruled"
                    and (kb.by_id[s.rule].spec.then.singles() or "unknown" in s.matched.values())]
     questions = []
+    known = {**run.facts, **run.decided}
+    views, by_group = readers
+    group_readers = by_group.get(group, {})
     for field, spec in voc.fields.items():
         if field in run.facts or field == "target_group":
             continue
-        parts = influence.get((group, field), [])
+        parts = _could_change(views, group_readers, known, run.decided_by, field)
         if parts:
             questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts))
     risks = kb.items["risks"]

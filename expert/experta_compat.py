@@ -47,7 +47,7 @@ class IncrementalReteMatcher(ReteMatcher):
     visiting shared nodes many times. With a few hundred rules that dominated a
     consultation. Here a conflict-set node marks itself when it is activated, so
     only marked nodes are asked (in network order, as before); ``reset`` wipes each
-    node once. The network, the matching and the activations are experta's own.
+    node memory once, and only if it holds something. The network, the matching and the activations are experta's own.
     """
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +56,9 @@ class IncrementalReteMatcher(ReteMatcher):
         self._changed = set(range(len(self._conflict_nodes)))
         for index, node in enumerate(self._conflict_nodes):
             node._activate = self._marking(node._activate, index)
-        self._all_nodes = self._unique_nodes()
+        # The node memories a reset must wipe (feature-tester and bus nodes keep none).
+        self._memories = [(node, name) for node in self._unique_nodes()
+                          for name in ("memory", "left_memory", "right_memory") if name in vars(node)]
 
     def _marking(self, activate, index):
         def marked(token):
@@ -88,8 +90,9 @@ class IncrementalReteMatcher(ReteMatcher):
         return added, removed
 
     def reset(self):
-        for node in self._all_nodes:
-            node._reset()
+        for node, name in self._memories:
+            if getattr(node, name):                  # most memories are already empty
+                setattr(node, name, type(getattr(node, name))())
         for node in self._conflict_nodes:
             # activations left over from an interrupted run must not leak into the next
             node.added, node.removed = set(), set()

@@ -68,3 +68,43 @@ def test_every_cited_source_and_rule_exists(advisor, situation):
         assert step.because and all(s in vocabulary().sources for s in step.sources)
     for reference in design.reference_projects:
         assert reference in vocabulary().sources
+
+
+def _parts(design):
+    """Each design part in a comparable form, keyed like `open_questions[].could_change`."""
+    return {
+        "participation_level": (design.level, design.participation_level),
+        "recruitment": [(c.channel, c.weight) for c in design.recruitment],
+        "childcare": design.childcare.approach,
+        "result_agreements": design.result_agreements.type,
+        "lead_time": (design.lead_time.min_months, design.lead_time.recommended_months),
+        "execution": (design.execution.approach, design.execution.scale),
+        "director_role": [i.id for i in design.director_role],
+        "preconditions": [(p.id, p.status) for p in design.preconditions],
+        "risks": [r.id for r in design.risks],
+        "reference_projects": list(design.reference_projects),
+    }
+
+
+def _answers(spec):
+    if spec["type"] == "enum":
+        return list(spec["values"])
+    if spec["type"] == "bool":
+        return [True, False]
+    return sorted({spec["min"], 2, 3, spec["max"]})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(situation=situations())
+def test_open_questions_name_every_unknown_fact_that_changes_the_design(advisor, situation):
+    """Answering any unknown field changes only parts its open question warned about."""
+    design = advisor.consult(situation)
+    before = _parts(design)
+    warned = {q.field: set(q.could_change) for q in design.open_questions}
+    for field, spec in FIELDS.items():
+        if field in situation:
+            continue
+        for value in _answers(spec):
+            after = _parts(advisor.consult({**situation, field: value}))
+            changed = {part for part in before if before[part] != after[part]}
+            assert changed <= warned.get(field, set()), (field, value, changed - warned.get(field, set()))
