@@ -56,7 +56,9 @@ def _parse_set(values, situation, source):
 @click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE",
               help="Override or add a situation field (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def consult(file, fmt, lang, overrides, output):
+@click.option("--trace", "with_trace", is_flag=True,
+              help="Also list every rule firing in order (text, markdown, html; JSON always has it).")
+def consult(file, fmt, lang, overrides, output, with_trace):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
     from expert.engine import consult as run_consult
     from expert.render import render
@@ -70,7 +72,7 @@ def consult(file, fmt, lang, overrides, output):
             raise InputError("'situation' must be a mapping", file=name, field="situation")
     data = _parse_set(overrides, data, name)
     situation = parse_situation(data, name)
-    text = render(run_consult(situation, lang), fmt)
+    text = render(run_consult(situation, lang), fmt, with_trace)
     if output:
         from pathlib import Path
         import os

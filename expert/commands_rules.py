@@ -48,8 +48,10 @@ def show(rule_id, lang, scenario_dir):
         raise InputError("no such rule" + (f"; did you mean {', '.join(near)}?" if near else ""), field=rule_id)
     spec = rule.spec.model_dump(exclude_none=True, exclude_defaults=True)
     click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
-    click.echo(yaml.safe_dump({"when": spec.get("when", {}), "then": spec.get("then", {}),
-                               "priority": spec.get("priority")}, allow_unicode=True, sort_keys=False))
+    shown = {"when": spec.get("when", {}), "then": spec.get("then", {})}
+    if rule.spec.priority is not None:
+        shown["priority"] = rule.spec.priority
+    click.echo(yaml.safe_dump(shown, allow_unicode=True, sort_keys=False))
     click.echo(f"because: {rule.spec.because.get(lang)}")
     if rule.spec.assumes:
         click.echo(f"assumes: {rule.spec.assumes.get(lang)}")

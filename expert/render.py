@@ -20,6 +20,8 @@ UI = {
            "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
            "scale": "schaal", "approach": "aanpak", "mitigation": "wat te doen", "weight": "gewicht",
            "see_above": "waarom: zie hierboven ({0})",
+           "trace": "Afleiding: alle regels in de volgorde waarin ze vuurden", "matched": "gelezen",
+           "overruled_by": "overstemd door", "fired": "gevuurd", "overruled": "overstemd",
            "could_change": "kan veranderen", "none": "geen",
            "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
     "en": {"title": "Aanpakwijzer: advice for the project design", "group": "Target group",
@@ -32,6 +34,8 @@ UI = {
            "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
            "scale": "scale", "approach": "approach", "mitigation": "what to do", "weight": "weight",
            "see_above": "why: see above ({0})",
+           "trace": "Derivation: every rule in the order it fired", "matched": "read",
+           "overruled_by": "overruled by", "fired": "fired", "overruled": "overruled",
            "could_change": "could change", "none": "none",
            "met": "met", "not_met": "not met", "unknown": "unknown"},
 }
@@ -81,8 +85,9 @@ def _why_chain(steps, dim, value, rule_id, depth=0):
     return f"{link} ← {', '.join(facts)}" if facts else link
 
 
-def sections(design):
-    """The advice as titled sections of entries with their reasons."""
+def sections(design, with_trace=False):
+    """The advice as titled sections of entries with their reasons (and, on request,
+    every rule firing in order, like CLIPS's `(watch rules)`)."""
     t = UI[design.lang]
     voc, kb, lang = vocabulary(), knowledge_base(), design.lang
     steps = {s.rule: s for s in design.trace}
@@ -147,15 +152,32 @@ def sections(design):
         out.append(Section(t["questions"], [Entry(f"{q.question} ({q.field})",
                                                   details=[f"{t['could_change']}: {', '.join(q.could_change)}"])
                                             for q in design.open_questions]))
+    if with_trace:
+        out.append(Section(t["trace"], [_trace_entry(step, t) for step in design.trace]))
     cited = sorted({s for step in steps.values() if step.status != "overruled" for s in step.sources})
     out.append(Section(t["sources"], [Entry(f"{s}: {voc.source_title(s, lang)}") for s in cited]))
     return out
 
 
-def to_text(design):
+def _trace_entry(step, t):
+    matched = ", ".join(f"{f} = {_plain(v)}" for f, v in step.matched.items())
+    def shown(value):
+        if isinstance(value, dict):
+            return ", ".join(f"{k} = {_plain(v)}" for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return str(_plain(value))
+    concluded = "; ".join(f"{d}: {shown(v)}" for d, v in step.concluded.items())
+    text = f"{step.step}. {step.rule} [{t[step.status]}]" + (f" → {concluded}" if concluded else "")
+    details = [f"{t['matched']}: {matched}"] if matched else []
+    details += [f"{t['overruled_by']} {by} ({dim})" for dim, by in step.overruled_by.items()]
+    return Entry(text, details=details)
+
+
+def to_text(design, with_trace=False):
     t = UI[design.lang]
     lines = []
-    for index, section in enumerate(sections(design)):
+    for index, section in enumerate(sections(design, with_trace)):
         if index:
             lines.append("")
         lines.append(section.title)
@@ -169,10 +191,10 @@ def to_text(design):
     return "\n".join(lines) + "\n"
 
 
-def to_markdown(design):
+def to_markdown(design, with_trace=False):
     t = UI[design.lang]
     lines = []
-    for index, section in enumerate(sections(design)):
+    for index, section in enumerate(sections(design, with_trace)):
         lines.append(("# " if index == 0 else "\n## ") + section.title)
         lines.append("")
         for entry in section.entries:
@@ -185,13 +207,13 @@ def to_markdown(design):
     return "\n".join(lines) + "\n"
 
 
-def to_html(design):
+def to_html(design, with_trace=False):
     t = UI[design.lang]
     e = html.escape
     parts = [f'<!DOCTYPE html>\n<html lang="{design.lang}">\n<head><meta charset="utf-8">'
              f"<title>{e(t['title'])}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
              ".why{color:#555;font-size:90%}</style></head>\n<body>"]
-    for index, section in enumerate(sections(design)):
+    for index, section in enumerate(sections(design, with_trace)):
         tag = "h1" if index == 0 else "h2"
         parts.append(f"<section><{tag}>{e(section.title)}</{tag}>\n<ul>")
         for entry in section.entries:
@@ -209,7 +231,8 @@ def to_html(design):
     return "\n".join(parts)
 
 
-def render(design, fmt):
+def render(design, fmt, with_trace=False):
+    """The design in a format; JSON always holds the whole trace."""
     if fmt == "json":
         return design.to_json()
-    return {"text": to_text, "markdown": to_markdown, "html": to_html}[fmt](design)
+    return {"text": to_text, "markdown": to_markdown, "html": to_html}[fmt](design, with_trace)

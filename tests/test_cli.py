@@ -79,3 +79,16 @@ def test_why_chain_runs_back_to_the_situation_facts():
     out = invoke("consult", EXAMPLE).output
     assert ("volgt uit: category = low (women.category.follows_level.low) ← level = low "
             "(women.level.low.dependent) ← leaves_home_independently = false") in out
+
+
+def test_trace_option_lists_every_firing_in_order():
+    """Like CLIPS's (watch rules): each firing with what it read, concluded and who overruled it."""
+    plain = invoke("consult", EXAMPLE).output
+    out = invoke("consult", EXAMPLE, "--trace", "--lang", "en").output
+    assert "Derivation" not in plain and "Derivation: every rule in the order it fired" in out
+    assert "women.level.assumed_low [overruled] → level: low" in out
+    assert "overruled by women.level.low.dependent (level)" in out
+    design = json.loads(invoke("consult", EXAMPLE, "--format", "json").output)
+    numbers = [int(line.split(".")[0]) for line in out.split("Derivation")[1].splitlines()
+               if line[:3].strip().isdigit()]
+    assert numbers == list(range(1, len(design["trace"]) + 1))
