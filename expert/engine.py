@@ -30,6 +30,7 @@ PART_ORDER = ["participation_level", "recruitment", "childcare", "result_agreeme
               "lead_time", "execution", "director_role", "preconditions", "risks",
               "reference_projects"]
 STATUS_WEIGHT = {"met": 0, "unknown": 1, "not_met": 2}   # several rules: the most cautious wins
+CHECKLIST_FILE = "rules/good_practice.yaml"                # annex III criteria, reported on every design
 
 
 class Run:
@@ -379,7 +380,13 @@ def assemble(kb, readers, group, run, lang):
         director_role=[Item(id=i, text=kb.label("director_role", i, lang), rules=r)
                        for i, r in run.items["director_role"].items()],
         preconditions=[Precondition(id=i, status=e["status"], text=kb.label("preconditions", i, lang),
-                                    rules=e["rules"]) for i, e in run.preconditions.items()],
+                                    rules=e["rules"])
+                       # what is not met first, then unknown, then in place; within each, the
+                       # generic annex III checklist (rules/good_practice.yaml) after the design's own
+                       for i, e in sorted(run.preconditions.items(),
+                                          key=lambda kv: (-STATUS_WEIGHT[kv[1]["status"]],
+                                                          all(kb.by_id[r].file == CHECKLIST_FILE
+                                                              for r in kv[1]["rules"])))],
         risks=[Risk(id=i, text=risks[i].text.get(lang), mitigation=risks[i].mitigation.get(lang), rules=r)
                for i, r in run.items["risks"].items()],
         reference_projects=list(run.references),

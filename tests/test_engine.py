@@ -131,3 +131,14 @@ def test_an_assumption_is_stated_only_while_its_fact_is_unknown(advisor):
 
     assert "women.rec.2.1.director.funding_frames" in assumed()
     assert "women.rec.2.1.director.funding_frames" not in assumed(multiple_funders=True)
+
+
+def test_preconditions_put_what_is_missing_first_and_the_generic_checklist_last(advisor):
+    pres = advisor.consult(ISOLATED).preconditions
+    order = {"not_met": 0, "unknown": 1, "met": 2}
+    ranks = [order[p.status] for p in pres]
+    assert ranks == sorted(ranks) and ranks[0] == 0          # funding < 3 years is not met (A.rec.2.1)
+    for status in order:
+        ids = [p.id for p in pres if p.status == status]
+        checklist = [i.startswith("gp_") for i in ids]
+        assert checklist == sorted(checklist), status          # annex III criteria after the design's own
