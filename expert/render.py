@@ -20,7 +20,7 @@ UI = {
            "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
            "scale": "schaal", "approach": "aanpak", "mitigation": "wat te doen", "weight": "gewicht",
            "see_above": "waarom: zie hierboven ({0})",
-           "trace": "Afleiding: alle regels in de volgorde waarin ze vuurden", "matched": "gelezen",
+           "trace": "Afleiding: alle regels in de volgorde waarin ze vuurden", "priority": "prioriteit", "matched": "gelezen",
            "overruled_by": "overstemd door", "fired": "gevuurd", "overruled": "overstemd",
            "could_change": "kan veranderen", "none": "geen",
            "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
@@ -34,7 +34,7 @@ UI = {
            "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
            "scale": "scale", "approach": "approach", "mitigation": "what to do", "weight": "weight",
            "see_above": "why: see above ({0})",
-           "trace": "Derivation: every rule in the order it fired", "matched": "read",
+           "trace": "Derivation: every rule in the order it fired", "priority": "priority", "matched": "read",
            "overruled_by": "overruled by", "fired": "fired", "overruled": "overruled",
            "could_change": "could change", "none": "none",
            "met": "met", "not_met": "not met", "unknown": "unknown"},
@@ -83,6 +83,13 @@ def _why_chain(steps, dim, value, rule_id, depth=0):
                                     for d, by in step.derived_from.items()])
     facts = [f"{f} = {_plain(v)}" for f, v in step.matched.items() if f != "target_group" and v != "unknown"]
     return f"{link} ← {', '.join(facts)}" if facts else link
+
+
+# design part (as in open_questions[].could_change) -> UI title key
+PART_TITLE = {"participation_level": "kind", "recruitment": "recruitment", "childcare": "childcare",
+              "result_agreements": "results", "lead_time": "lead_time", "execution": "execution",
+              "director_role": "director", "preconditions": "preconditions", "risks": "risks",
+              "reference_projects": "references"}
 
 
 def sections(design, with_trace=False):
@@ -145,12 +152,13 @@ def sections(design, with_trace=False):
     if design.undecided:
         out.append(Section(t["undecided"], [Entry(voc.dimensions[d]["label"][lang]) for d in design.undecided]))
     if design.conflicts:
-        out.append(Section(t["conflicts"], [Entry(f"{c.dimension} (priority {c.priority}): " +
+        out.append(Section(t["conflicts"], [Entry(f"{c.dimension} ({t['priority']} {c.priority}): " +
                                                   "; ".join(f"{v} <- {', '.join(r)}" for v, r in c.values.items()))
                                             for c in design.conflicts]))
     if design.open_questions:
         out.append(Section(t["questions"], [Entry(f"{q.question} ({q.field})",
-                                                  details=[f"{t['could_change']}: {', '.join(q.could_change)}"])
+                                                  details=[f"{t['could_change']}: " + ", ".join(
+                                                      t[PART_TITLE[p]].lower() for p in q.could_change)])
                                             for q in design.open_questions]))
     if with_trace:
         out.append(Section(t["trace"], [_trace_entry(step, t) for step in design.trace]))
