@@ -19,6 +19,8 @@ def test_text_advice_is_dutch_by_default_and_grouped():
     for heading in ("Werving", "Kinderopvang", "Resultaatafspraken", "Doorlooptijd", "Bronnen"):
         assert heading in result.output
     assert "waarom:" in result.output
+    changes = [line for line in result.output.splitlines() if "kan veranderen:" in line]
+    assert changes and not any("recruitment" in line or "director_role" in line for line in changes)
 
 
 def test_every_recruitment_channel_says_why():
