@@ -269,8 +269,10 @@ def _could_change(views, readers, known, winners, field):
             if free.isdisjoint(rule.condition_fields):
                 parts.add(DESIGN_PART["preconditions"])     # read only in met_when: a status
                 continue
-            winner = next((views.get(winners[d]) for d in rule.singles if d in winners), None)
-            if winner is not None and rule.priority < winner.priority and free.isdisjoint(winner.reads):
+            blocked = {DESIGN_PART[d] for d in rule.singles
+                       if (w := views.get(winners.get(d))) and rule.priority < w.priority
+                       and free.isdisjoint(w.reads)}
+            if blocked and not set(rule.parts) - blocked:
                 continue
             parts.update(rule.parts)
             for dim in rule.derived:
