@@ -47,7 +47,8 @@ class IncrementalReteMatcher(ReteMatcher):
     visiting shared nodes many times. With a few hundred rules that dominated a
     consultation. Here a conflict-set node marks itself when it is activated, so
     only marked nodes are asked (in network order, as before); ``reset`` wipes each
-    node memory once, and only if it holds something. The network, the matching and the activations are experta's own.
+    node memory once, and only if it holds something. The network, the matching and
+    the activations are experta's own.
     """
 
     def __init__(self, *args, **kwargs):
@@ -96,7 +97,7 @@ class IncrementalReteMatcher(ReteMatcher):
         for node in self._conflict_nodes:
             # activations left over from an interrupted run must not leak into the next
             node.added, node.removed = set(), set()
-        self._changed = set(range(len(self._conflict_nodes)))
+        self._changed = set()
 
 
 __all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher", "Rule",
