@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from expert.errors import InputError
+from expert.errors import InputError, InputErrors
 
 
 def _fail(error):
@@ -71,7 +71,16 @@ def consult(file, fmt, lang, overrides, output, with_trace):
         if not isinstance(data, dict):
             raise InputError("'situation' must be a mapping", file=name, field="situation")
     data = _parse_set(overrides, data, name)
-    situation = parse_situation(data, name)
+    try:
+        situation = parse_situation(data, name)
+    except InputError as exc:
+        # a problem in a value given with --set is reported against --set, not the file
+        overridden = {item.split("=", 1)[0].strip() for item in overrides}
+        problems = exc.errors if isinstance(exc, InputErrors) else [exc]
+        for problem in problems:
+            if problem.field in overridden:
+                problem.file, problem.line = "--set", None
+        raise InputErrors(problems) from None
     text = render(run_consult(situation, lang), fmt, with_trace)
     if output:
         from pathlib import Path

@@ -88,6 +88,7 @@ def test_missing_target_group(tmp_path):
 def test_bad_set_value(tmp_path):
     result, path = run(tmp_path, "target_group: women\n", "--set", "interpreters=some")
     assert_clear(result, "interpreters", "allowed: none, informal, professional")
+    assert "--set: field 'interpreters'" in result.output      # blamed on --set, not on the file
 
 
 def test_not_utf8(tmp_path):
