@@ -4,6 +4,7 @@ All three human formats are built from one list of sections, so they say the sam
 thing. Labels of the user interface are Dutch by default, English on request.
 """
 import html
+import re
 from dataclasses import dataclass, field
 
 from .knowledge import knowledge_base
@@ -206,7 +207,8 @@ def to_markdown(design, with_trace=False):
         lines.append(("# " if index == 0 else "\n## ") + section.title)
         lines.append("")
         for entry in section.entries:
-            lines.append(f"- {entry.text}")
+            # "1. text" after a bullet would start a nested ordered list: escape the dot
+            lines.append("- " + re.sub(r"^(\d+)\. ", r"\1\\. ", entry.text))
             lines += [f"  - {d}" for d in entry.details]
             for rule_id, because, sources, chain in entry.reasons:
                 lines.append(f"  - *{t['why']}:* {because} ({', '.join(f'`{s}`' for s in sources)}; "
