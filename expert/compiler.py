@@ -146,9 +146,11 @@ def _action(kind, rule_id, *args):
     return fire
 
 
-def compile_engine(kb, engine_base=KnowledgeEngine):
-    """Return a KnowledgeEngine subclass whose rules are the knowledge base's rules."""
-    layers = layering(kb)
+def compile_engine(kb, engine_base=KnowledgeEngine, layers=None):
+    """Return a KnowledgeEngine subclass whose rules are the knowledge base's rules.
+    `layers` may come from a larger base this one is part of, so that a subset fires
+    in the same bands and order as in the whole."""
+    layers = layers or layering(kb)
     attrs = {"__strategy__": StableDepthStrategy, "__matcher__": IncrementalReteMatcher}
     ordered = sorted(kb.rules, key=lambda r: (layers.band[r.id], r.id))
     slot = {}

@@ -1,4 +1,6 @@
 """Properties over the whole situation contract (hypothesis)."""
+import functools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +110,26 @@ def test_open_questions_name_every_unknown_fact_that_changes_the_design(advisor,
             after = _parts(advisor.consult({**situation, field: value}))
             changed = {part for part in before if before[part] != after[part]}
             assert changed <= warned.get(field, set()), (field, value, changed - warned.get(field, set()))
+
+
+@functools.lru_cache(maxsize=1)
+def _engine_with_every_rule():
+    from expert.compiler import compile_engine
+    from expert.engine import RecordingEngine, compiled
+
+    kb = compiled()[0]
+    engine_class, _ = compile_engine(kb, engine_base=RecordingEngine)
+    engine_class.kb = kb
+    return engine_class()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(situation=situations())
+def test_group_engine_gives_the_design_of_one_engine_with_every_rule(advisor, situation):
+    """Leaving other target groups' rules out of the network never changes a design."""
+    from expert.engine import assemble
+
+    parsed = parse_situation(situation)
+    run = _engine_with_every_rule().evaluate(known_facts(parsed))
+    expected = assemble(advisor.kb, advisor.readers, parsed.target_group, run, "nl")
+    assert advisor.consult(situation).model_dump_json() == expected.model_dump_json()
