@@ -51,12 +51,13 @@ def main():
     build = time.perf_counter() - started
     for case in cases:                      # warm-up
         advisor.consult(case)
-    timings = []
+    timings, by_group = [], {}
     for i in range(2_000):
         case = cases[i % len(cases)]
         t0 = time.perf_counter()
         advisor.consult(case)
         timings.append((time.perf_counter() - t0) * 1000)
+        by_group.setdefault(case["target_group"], []).append(timings[-1])
     timings.sort()
     median = statistics.median(timings)
     p99 = timings[int(len(timings) * 0.99) - 1]
@@ -80,6 +81,8 @@ def main():
     print(f"situations in rotation: {len(cases)}; rules: {len(advisor.kb.rules)}")
     print(f"engine build (load + compile, all four group engines): {build * 1000:.0f} ms")
     print(f"warm consult: median {median:.2f} ms, p99 {p99:.2f} ms (2000 runs)")
+    print("  median per target group: " + ", ".join(
+        f"{group} {statistics.median(values):.2f} ms" for group, values in sorted(by_group.items())))
     print(f"cold CLI consult: median {statistics.median(cold):.0f} ms, max {max(cold):.0f} ms ({args.cli_runs} runs)")
     print(f"memory over {args.consultations} consultations: RSS {before:.1f} MB -> {half:.1f} MB (half) "
           f"-> {after:.1f} MB (end)")
