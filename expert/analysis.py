@@ -215,6 +215,15 @@ def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
         # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
         if source not in cited and not any(c.startswith(source + ".") for c in cited):
             report.findings.append(f"source id '{source}' is cited by no rule")
+    for rule in kb.rules:
+        # the design states an assumption only while a fact the rule reads is unknown
+        # (or the rule decided a dimension as a fallback); otherwise the text is dead
+        if rule.spec.assumes and not rule.spec.then.singles():
+            required = {t.field for t in rule.conditions.tests if t.op != "unknown"}
+            if not [f for f in rule.reads() if f not in required and f not in CONDITION_DIMENSIONS
+                    and f != "target_group"]:
+                report.findings.append(f"rule '{rule.id}' ({rule.file}:{rule.line}): its 'assumes' text "
+                                       "is never shown, because every fact it reads must be known")
     groups = list(voc.fields["target_group"]["values"])
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:

@@ -55,3 +55,14 @@ def test_a_section_counts_as_cited_through_its_parts(tmp_path):
 def test_shipped_knowledge_base_lints_clean():
     result = CliRunner().invoke(main, ["rules", "list"])
     assert result.exit_code == 0 and "women." in result.output
+
+
+def test_an_assumption_that_can_never_be_shown_is_reported(tmp_path):
+    text = RULES.replace(
+        "    when: {target_group: women, young_children: true, unless: {young_children: true}}\n"
+        "    then: {risks: [r1]}\n",
+        "    when: {target_group: women, young_children: true}\n"
+        "    then: {risks: [r1]}\n"
+        "    assumes: {nl: \"a\", en: \"a\"}\n")
+    result = check(tmp_path, text)
+    assert "rule 't.risk.never'" in result.output and "'assumes' text is never shown" in result.output
