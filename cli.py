@@ -83,17 +83,29 @@ def consult(file, fmt, lang, overrides, output, with_trace):
         raise InputErrors(problems) from None
     text = render(run_consult(situation, lang), fmt, with_trace)
     if output:
-        from pathlib import Path
-        import os
-        import tempfile
-        target = Path(output)
-        # write to a temporary file first so a failure never leaves half a file behind
-        handle, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+        _write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_atomically(output, text):
+    """Write via a temporary file in the same folder, so a failure never leaves half a
+    file behind (and an existing file stays as it was)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(output)
+    tmp = None
+    try:
+        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(tmp, target)
-    else:
-        click.echo(text, nl=False)
+    except OSError as exc:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise InputError(f"cannot write the advice: {exc.strerror}", file=str(target), field="--output") from None
 
 
 @main.command()

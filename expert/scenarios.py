@@ -6,7 +6,7 @@ rules that fired across all of them (for coverage).
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,36 +21,82 @@ LIST_KEYS = {"recruitment": "channel", "director_role": "id", "preconditions": "
 SHORTHAND = {"childcare": "approach", "result_agreements": "type"}
 EXACT = ("participation_level", "level")
 OBJECTS = ("childcare", "result_agreements", "lead_time", "execution")
-LIST_OPS = ("includes", "excludes", "top", "count")
 
 
-class Expect(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")      # unknown keys are errors
+
+
+class Bounds(_Strict):
+    min: Optional[int] = None
+    max: Optional[int] = None
+
+
+class ListExpect(_Strict):
+    """Expectations on a list in the design: members it must include or exclude, the
+    ones it must start with (in any order), and how many it has."""
+    includes: Optional[list[Any]] = None
+    excludes: Optional[list[Any]] = None
+    top: Optional[list[Any]] = None
+    count: Optional[Union[int, Bounds]] = None
+
+
+class LeadTimeExpect(_Strict):
+    min_months: Optional[Union[int, Bounds]] = None
+    recommended_months: Optional[Union[int, Bounds]] = None
+
+
+class ExecutionExpect(_Strict):
+    approach: Optional[str] = None
+    scale: Optional[str] = None
+
+
+class ChildcareExpect(_Strict):
+    approach: Optional[str] = None
+
+
+class ResultsExpect(_Strict):
+    type: Optional[str] = None
+
+
+class Expect(_Strict):
     participation_level: Optional[str] = None
     level: Optional[str] = None
-    childcare: Any = None
-    result_agreements: Any = None
-    lead_time: Optional[dict] = None
-    execution: Optional[dict] = None
-    recruitment: Optional[dict] = None
-    director_role: Optional[dict] = None
-    preconditions: Optional[dict] = None
-    risks: Optional[dict] = None
-    reference_projects: Optional[dict] = None
-    open_questions: Optional[dict] = None
-    assumptions: Optional[dict] = None
-    undecided: Optional[dict] = None
-    conflicts: Optional[dict] = None
-    trace: Optional[dict] = None
+    childcare: Optional[Union[str, ChildcareExpect]] = None
+    result_agreements: Optional[Union[str, ResultsExpect]] = None
+    lead_time: Optional[LeadTimeExpect] = None
+    execution: Optional[ExecutionExpect] = None
+    recruitment: Optional[ListExpect] = None
+    director_role: Optional[ListExpect] = None
+    preconditions: Optional[ListExpect] = None
+    risks: Optional[ListExpect] = None
+    reference_projects: Optional[ListExpect] = None
+    open_questions: Optional[ListExpect] = None
+    assumptions: Optional[ListExpect] = None
+    undecided: Optional[ListExpect] = None
+    conflicts: Optional[ListExpect] = None
+    trace: Optional[ListExpect] = None
 
 
-class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Scenario(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     sources: list[str] = Field(min_length=1)
     situation: dict
     expect: Expect
+
+
+def _model_at(loc):
+    """The model whose keys a nested error location refers to (for 'did you mean')."""
+    by_name = {m.__name__: m for m in (Bounds, ListExpect, LeadTimeExpect, ExecutionExpect,
+                                       ChildcareExpect, ResultsExpect)}
+    by_field = {"execution": ExecutionExpect, "lead_time": LeadTimeExpect, "childcare": ChildcareExpect,
+                "result_agreements": ResultsExpect, "count": Bounds, "min_months": Bounds,
+                "recommended_months": Bounds, **{k: ListExpect for k in LIST_KEYS}}
+    for part in reversed(loc[:-1]):
+        if part in by_name or part in by_field:
+            return by_name.get(part) or by_field[part]
+    return Expect if loc[0] == "expect" else Scenario
 
 
 def load_scenario(path):
@@ -67,21 +113,19 @@ def load_scenario(path):
             message = error["msg"]
             allowed = None
             if error["type"] == "extra_forbidden":
-                options = list(Expect.model_fields) if holder is not data else list(Scenario.model_fields)
-                near = difflib.get_close_matches(key, options, n=1)
+                options = list(_model_at(loc).model_fields)
+                near = difflib.get_close_matches(loc[-1], options, n=1)
                 message = "unknown key" + (f"; did you mean '{near[0]}'?" if near else "")
                 allowed = options
+            # pydantic names the union branch it tried ('int', 'Bounds'); the user never wrote those
+            shown = [p for p in loc if p not in ("int", "str") and not p[:1].isupper()]
             problems.append(InputError(message, file=name, line=line_of(holder, key),
-                                       field=".".join(loc), allowed=allowed))
+                                       field=".".join(shown), allowed=allowed))
         raise InputErrors(problems)
     unknown = [s for s in scenario.sources if s not in vocabulary().sources]
     if unknown:
         raise InputError(f"unknown source id(s): {', '.join(unknown)}", file=name,
                          line=line_of(data, "sources"), field="sources")
-    for part, spec in scenario.expect.model_dump(exclude_none=True).items():
-        if part in LIST_KEYS and (not isinstance(spec, dict) or set(spec) - set(LIST_OPS)):
-            raise InputError(f"expect a mapping with {', '.join(LIST_OPS)}", file=name,
-                             line=line_of(data["expect"], part), field=f"expect.{part}", allowed=LIST_OPS)
     return scenario, name, data
 
 

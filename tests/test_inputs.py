@@ -106,6 +106,22 @@ def test_failed_output_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == [path]
 
 
+def test_output_into_a_missing_folder_is_a_clear_error(tmp_path):
+    target = tmp_path / "no-such-folder" / "advice.txt"
+    result, _ = run(tmp_path, "target_group: women\n", "--output", str(target))
+    assert_clear(result, f"{target}: field '--output': cannot write the advice")
+    assert not target.parent.exists()
+
+
+def test_output_replaces_an_existing_file_whole(tmp_path):
+    target = tmp_path / "advice.txt"
+    target.write_text("old advice\n")
+    result, _ = run(tmp_path, "target_group: youth\n", "--output", str(target))
+    assert result.exit_code == 0 and result.output == ""
+    assert target.read_text(encoding="utf-8").startswith("Aanpakwijzer")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["advice.txt", "situation.yaml"]
+
+
 @pytest.mark.parametrize("text,field", [("target_group: women\nparticipation_level: 2\n", "participation_level"),
                                         ("target_group: women\nfunding_years: true\n", "funding_years")])
 def test_type_confusions(tmp_path, text, field):

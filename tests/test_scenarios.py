@@ -59,3 +59,13 @@ def test_unknown_situation_field_in_scenario_has_line(tmp_path):
     path = _write(tmp_path, BASE.replace("leaves_home_independently", "leaves_home") + "  level: low\n")
     result = CliRunner().invoke(main, ["test", str(path)])
     assert result.exit_code == 2 and f"{path}:5" in result.output
+
+
+def test_wrongly_typed_expectations_are_errors_not_crashes(tmp_path):
+    path = _write(tmp_path, BASE + "  recruitment: {includes: 3}\n  lead_time: {min_months: {min: x}}\n"
+                              "  execution: {scal: region}\n")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{path}:7: field 'expect.recruitment.includes': Input should be a valid list" in result.output
+    assert "field 'expect.lead_time.min_months.min'" in result.output
+    assert "field 'expect.execution.scal': unknown key; did you mean 'scale'?" in result.output
