@@ -1,8 +1,12 @@
 """Bad input never crashes: exit 2 with file, line, field and allowed values."""
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cli import main
+from expert.vocabulary import vocabulary
 
 
 def run(tmp_path, text, *args, name="situation.yaml"):
@@ -127,3 +131,23 @@ def test_output_replaces_an_existing_file_whole(tmp_path):
 def test_type_confusions(tmp_path, text, field):
     result, path = run(tmp_path, text)
     assert_clear(result, path, field)
+
+
+_ANY_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 20) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8) | st.sampled_from(["women", "youth", "low", "none", "professional"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=5)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=st.dictionaries(st.sampled_from(sorted(vocabulary().fields)) | st.text(max_size=6),
+                                _ANY_VALUE, max_size=6))
+def test_any_mapping_gets_advice_or_a_clear_error_never_a_traceback(tmp_path, document):
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["consult", str(path), "--format", "json"])
+    assert result.exit_code in (0, 2), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    if result.exit_code == 2:
+        assert str(path) in result.output and "Traceback" not in result.output

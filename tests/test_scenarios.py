@@ -2,11 +2,14 @@
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cli import main
 from expert.paths import FACTS_DIR
-from expert.scenarios import run_scenario
+from expert.scenarios import Expect, run_scenario
 
 SCENARIOS = sorted((FACTS_DIR / "scenarios").glob("*.yaml"))
 
@@ -69,3 +72,23 @@ def test_wrongly_typed_expectations_are_errors_not_crashes(tmp_path):
     assert f"{path}:7: field 'expect.recruitment.includes': Input should be a valid list" in result.output
     assert "field 'expect.lead_time.min_months.min'" in result.output
     assert "field 'expect.execution.scal': unknown key; did you mean 'scale'?" in result.output
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(expect=st.dictionaries(st.sampled_from(sorted(Expect.model_fields)) | st.text(max_size=5),
+                              st.recursive(st.none() | st.booleans() | st.integers(-3, 50) | st.text(max_size=6)
+                                           | st.sampled_from(["includes", "excludes", "top", "count", "min"]),
+                                           lambda inner: st.lists(inner, max_size=3)
+                                           | st.dictionaries(st.sampled_from(["includes", "excludes", "top",
+                                                                               "count", "min", "max", "approach",
+                                                                               "scale", "min_months"]),
+                                                             inner, max_size=3),
+                                           max_leaves=6),
+                              max_size=4))
+def test_any_expectation_passes_fails_or_is_a_clear_error(tmp_path, expect):
+    document = {"name": "fuzz", "sources": ["A.1"], "situation": {"target_group": "women"}, "expect": expect}
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    result = CliRunner().invoke(main, ["test", str(path)])
+    assert result.exit_code in (0, 1, 2), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
