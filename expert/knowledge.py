@@ -239,7 +239,7 @@ class _Linter:
             hint = f"; did you mean '{near[0]}'?" if near else ""
             self.error(f"unknown field in condition{hint}", file, line, rule, field=str(name))
             return None
-        if value in ("unknown", "known"):
+        if isinstance(value, str) and value in ("unknown", "known"):
             return Test(name, value)
         if isinstance(value, dict):
             if len(value) != 1:
@@ -251,12 +251,10 @@ class _Linter:
                 if not isinstance(arg, list) or not arg:
                     self.error(f"'{op}' needs a non-empty list", file, line, rule, name)
                     return None
-                for item in arg:
-                    self.check_value(name, spec, item, file, line, rule)
-                return Test(name, op, tuple(arg))
+                valid = [self.check_value(name, spec, item, file, line, rule) for item in arg]
+                return Test(name, op, tuple(arg)) if all(valid) else None
             if op == "not":
-                self.check_value(name, spec, arg, file, line, rule)
-                return Test(name, "not_in", (arg,))
+                return Test(name, "not_in", (arg,)) if self.check_value(name, spec, arg, file, line, rule) else None
             if op in COMPARISONS:
                 if spec["type"] != "int" or isinstance(arg, bool) or not isinstance(arg, int):
                     self.error(f"'{op}' compares whole numbers on a number field", file, line, rule, name)
@@ -265,17 +263,22 @@ class _Linter:
             self.error(f"unknown operator '{op}'", file, line, rule, name,
                        allowed=("in", "not_in", "not") + COMPARISONS)
             return None
-        self.check_value(name, spec, value, file, line, rule)
-        return Test(name, "eq", value)
+        return Test(name, "eq", value) if self.check_value(name, spec, value, file, line, rule) else None
 
     def check_value(self, name, spec, value, file, line, rule):
+        """Report a value the field cannot take; return whether it is valid."""
         kind = spec["type"]
-        if kind == "enum" and value not in spec["values"]:
+        if isinstance(value, (list, dict)):
+            self.error(f"expects a single value, not {value!r}", file, line, rule, name)
+        elif kind == "enum" and value not in spec["values"]:
             self.error(f"unknown value {value!r}", file, line, rule, name, allowed=list(spec["values"]))
         elif kind == "bool" and not isinstance(value, bool):
             self.error(f"expects true or false, not {value!r}", file, line, rule, name)
         elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
             self.error(f"expects a whole number, not {value!r}", file, line, rule, name)
+        else:
+            return True
+        return False
 
 
 def _shape_errors(exc, data, file, linter):
