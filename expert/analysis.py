@@ -228,7 +228,8 @@ def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
     if workers > 1:
         with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
             results = []
-            for group, result in zip(groups, pool.imap(functools.partial(analyse_group, rules_dir=rules_dir), groups)):
+            analyse_one = functools.partial(analyse_group, rules_dir=rules_dir)
+            for group, result in zip(groups, pool.imap(analyse_one, groups)):
                 results.append(result)
                 if progress:
                     progress(f"analysed {group} ({time.time() - started:.1f}s)")

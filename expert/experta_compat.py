@@ -100,5 +100,5 @@ class IncrementalReteMatcher(ReteMatcher):
         self._changed = set()
 
 
-__all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher", "Rule",
-           "StableDepthStrategy"]
+__all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher",
+           "Rule", "StableDepthStrategy"]

@@ -21,7 +21,8 @@ UI = {
            "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
            "scale": "schaal", "approach": "aanpak", "mitigation": "wat te doen", "weight": "gewicht",
            "see_above": "waarom: zie hierboven ({0})",
-           "trace": "Afleiding: alle regels in de volgorde waarin ze vuurden", "priority": "prioriteit", "matched": "gelezen",
+           "trace": "Afleiding: alle regels in de volgorde waarin ze vuurden", "priority": "prioriteit",
+           "matched": "gelezen",
            "overruled_by": "overstemd door", "fired": "gevuurd", "overruled": "overstemd",
            "could_change": "kan veranderen", "none": "geen",
            "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
@@ -35,7 +36,8 @@ UI = {
            "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
            "scale": "scale", "approach": "approach", "mitigation": "what to do", "weight": "weight",
            "see_above": "why: see above ({0})",
-           "trace": "Derivation: every rule in the order it fired", "priority": "priority", "matched": "read",
+           "trace": "Derivation: every rule in the order it fired", "priority": "priority",
+           "matched": "read",
            "overruled_by": "overruled by", "fired": "fired", "overruled": "overruled",
            "could_change": "could change", "none": "none",
            "met": "met", "not_met": "not met", "unknown": "unknown"},
@@ -73,7 +75,7 @@ def _plain(value):
 
 
 def _why_chain(steps, dim, value, rule_id, depth=0):
-    """'category = low (rule) <- level = low (rule) <- leaves_home_independently = False':
+    """'category = low (rule) ← level = low (rule) ← leaves_home_independently = false':
     a derived fact back to the situation facts it came from."""
     link = f"{dim} = {_plain(value)} ({rule_id})"
     step = steps.get(rule_id)
@@ -168,15 +170,18 @@ def sections(design, with_trace=False):
     return out
 
 
+def _shown(value):
+    """A concluded value as a reader writes it: 'a = b, c = d' or 'x, y'."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(_plain(value))
+
+
 def _trace_entry(step, t):
     matched = ", ".join(f"{f} = {_plain(v)}" for f, v in step.matched.items())
-    def shown(value):
-        if isinstance(value, dict):
-            return ", ".join(f"{k} = {_plain(v)}" for k, v in value.items())
-        if isinstance(value, (list, tuple)):
-            return ", ".join(str(v) for v in value)
-        return str(_plain(value))
-    concluded = "; ".join(f"{d}: {shown(v)}" for d, v in step.concluded.items())
+    concluded = "; ".join(f"{d}: {_shown(v)}" for d, v in step.concluded.items())
     text = f"{step.step}. {step.rule} [{t[step.status]}]" + (f" → {concluded}" if concluded else "")
     details = [f"{t['matched']}: {matched}"] if matched else []
     details += [f"{t['overruled_by']} {by} ({dim})" for dim, by in step.overruled_by.items()]
