@@ -384,6 +384,8 @@ def assemble(kb, readers, group, run, lang):
         parts = _could_change(views, group_readers, known, run.decided_by, field)
         if parts:
             questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts))
+    # the questions whose answer could change most of the design first (stable: vocabulary order)
+    questions.sort(key=lambda q: -len(q.could_change))
     risks = kb.items["risks"]
     return Design(
         lang=lang, target_group=group,
