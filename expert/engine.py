@@ -162,9 +162,11 @@ class RecordingEngine(KnowledgeEngine):
 
 @lru_cache(maxsize=1)
 def compiled():
-    """The knowledge base, its layering and the open-question index, once per process."""
+    """The knowledge base, its layering, which groups each rule can apply to, and the
+    open-question index, once per process."""
     kb = knowledge_base()
-    return kb, layering(kb), _readers(kb)
+    scope = _scopes(kb)
+    return kb, layering(kb), scope, _readers(kb, scope)
 
 
 @lru_cache(maxsize=None)
@@ -175,8 +177,7 @@ def group_engine_class(group):
     the Rete network makes it several times faster for the smaller groups and
     cheaper to build. The full base's layering keeps bands and firing order the
     same as in an engine with every rule (a test checks the designs are identical)."""
-    kb, layers, _ = compiled()
-    scope = _scopes(kb)
+    kb, layers, scope, _ = compiled()
     subset = KnowledgeBase([r for r in kb.rules if group in scope[r.id]], kb.items, kb.files)
     engine_class, _ = compile_engine(subset, engine_base=RecordingEngine, layers=layers)
     engine_class.kb = kb
@@ -220,10 +221,9 @@ class _RuleView:
     priority: int
 
 
-def _readers(kb):
+def _readers(kb, scope):
     """Rule views by id, and per target group: field or dimension -> the rules of that
     group that read it."""
-    scope = _scopes(kb)
     views = {r.id: _RuleView(r.id, r.conditions, frozenset(r.conditions.fields()), frozenset(r.reads()),
                              tuple(dict.fromkeys(DESIGN_PART[d] for d in r.concludes())),
                              tuple(d for d in r.concludes() if d in CONDITION_DIMENSIONS),
@@ -308,7 +308,7 @@ class Advisor:
     """
 
     def __init__(self, freeze_heap=True):
-        self.kb, self.layers, self.readers = compiled()
+        self.kb, self.layers, _, self.readers = compiled()
         self.freeze_heap = freeze_heap
         self.engines = {}               # target group -> warm engine, built on first use
 

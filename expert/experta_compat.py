@@ -54,7 +54,7 @@ class IncrementalReteMatcher(ReteMatcher):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._conflict_nodes = self._get_conflict_set_nodes()
-        self._changed = set(range(len(self._conflict_nodes)))
+        self._changed = set()           # indexes of conflict-set nodes activated since last asked
         for index, node in enumerate(self._conflict_nodes):
             node._activate = self._marking(node._activate, index)
         # The node memories a reset must wipe (feature-tester and bus nodes keep none).

@@ -88,11 +88,9 @@ class Scenario(_Strict):
 
 def _model_at(loc):
     """The model whose keys a nested error location refers to (for 'did you mean')."""
-    by_name = {m.__name__: m for m in (Bounds, ListExpect, LeadTimeExpect, ExecutionExpect,
-                                       ChildcareExpect, ResultsExpect)}
-    by_field = {"execution": ExecutionExpect, "lead_time": LeadTimeExpect, "childcare": ChildcareExpect,
-                "result_agreements": ResultsExpect, "count": Bounds, "min_months": Bounds,
-                "recommended_months": Bounds, **{k: ListExpect for k in LIST_KEYS}}
+    # a union field's error location names the branch model ('ChildcareExpect', 'Bounds')
+    by_name = {m.__name__: m for m in (Bounds, ChildcareExpect, ResultsExpect)}
+    by_field = {"execution": ExecutionExpect, "lead_time": LeadTimeExpect, **{k: ListExpect for k in LIST_KEYS}}
     for part in reversed(loc[:-1]):
         if part in by_name or part in by_field:
             return by_name.get(part) or by_field[part]
