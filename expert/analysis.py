@@ -18,12 +18,14 @@ import time
 from dataclasses import dataclass, field
 
 from .compiler import compile_engine, layering
-from .engine import RecordingEngine, _scopes
 from .errors import InputError, InputErrors
-from .knowledge import CONDITION_DIMENSIONS, SINGLE, KnowledgeBase, load_knowledge
-from .paths import RULES_DIR
-from .vocabulary import vocabulary
+from .knowledge import load_knowledge
+from .paths import rules_dir as default_rules_dir
+from .run import RecordingEngine
+from .scoping import rule_scopes
+from .vocabulary import registry, vocabulary
 
+# Multi-valued dimensions that must never come out empty (reference projects may).
 MULTI_NON_EMPTY = ("recruitment", "director_role", "preconditions", "risks")
 LIMIT = 200_000     # largest input domain enumerated for one question
 
@@ -38,15 +40,10 @@ def _thresholds(kb, name):
     spec = vocabulary().fields[name]
     points = {spec["min"], spec["max"]}
     for rule in kb.rules:
-        conds = [rule.conditions] + list(rule.met_when.values())
-        while conds:
-            cond = conds.pop()
-            conds += list(cond.any_of) + ([cond.unless] if cond.unless else [])
-            for test in cond.tests:
-                if test.field == name and test.op in ("gte", "gt", "lte", "lt"):
-                    points |= {test.value - 1, test.value, test.value + 1}
-                elif test.field == name and test.op in ("eq", "in", "not_in"):
-                    points |= set(test.value if isinstance(test.value, tuple) else (test.value,))
+        for cond in [rule.conditions] + list(rule.met_when.values()):
+            for test in cond.all_tests():
+                if test.field == name:
+                    points |= test.operator.enumeration_points(test.value)
     return sorted(p for p in points if spec["min"] <= p <= spec["max"])
 
 
@@ -57,7 +54,7 @@ class _Domain:
         self.kb, self.reachable = kb, reachable
 
     def values(self, name):
-        if name in CONDITION_DIMENSIONS:
+        if name in registry().readable:
             return sorted(self.reachable.get(name, {None}), key=lambda v: (v is not None, str(v)))
         spec = vocabulary().fields[name]
         if spec["type"] == "int":
@@ -68,7 +65,7 @@ class _Domain:
 
 
 def _subset_engine(kb, rules):
-    subset = KnowledgeBase(rules, kb.items, kb.files)
+    subset = kb.subset(rules)
     engine_class, _ = compile_engine(subset, engine_base=RecordingEngine)
     engine_class.kb = subset
     return engine_class()
@@ -83,7 +80,7 @@ def _enumerate(engine, group, fields, domain):
         for name, value in zip(fields, combo):
             if value is None:
                 continue
-            (injected if name in CONDITION_DIMENSIONS else facts)[name] = value
+            (injected if name in registry().readable else facts)[name] = value
         yield dict(zip(fields, combo)), engine.evaluate(facts, injected)
 
 
@@ -103,17 +100,17 @@ def _reads(rules):
     return sorted({f for r in rules for f in r.reads() if f != "target_group"})
 
 
-def analyse_group(group, rules_dir=RULES_DIR):
+def analyse_group(group, rules_dir=None):
     """Analyse one target group; returns (lines, findings, fired rule ids)."""
     kb = load_knowledge(rules_dir)
-    scope = _scopes(kb)
+    scope = rule_scopes(kb)
     depth = layering(kb).depth
-    voc = vocabulary()
+    single = registry().single()
     in_scope = [r for r in kb.rules if group in scope[r.id]]
     reachable, fired, lines, findings = {}, set(), [], []
-    for dim in sorted(SINGLE, key=lambda d: (depth[d], SINGLE.index(d))):
-        applies = group in voc.dimensions[dim].get("applies_to", [])
-        rules = [r for r in in_scope if dim in r.spec.then.singles()]
+    for dim in sorted(single, key=lambda d: (depth[d], single.index(d))):
+        applies = group in registry().dimensions[dim].applies_to
+        rules = [r for r in in_scope if dim in r.then.singles()]
         if not rules:
             reachable[dim] = {None}
             if applies:
@@ -130,7 +127,7 @@ def analyse_group(group, rules_dir=RULES_DIR):
         engine = _subset_engine(kb, rules)
         outcomes, gaps, conflicts = set(), [], {}
         for assignment, run in _enumerate(engine, group, fields, domain):
-            fired |= {k for k in run.done if isinstance(k, str)}
+            fired |= run.fired_rules
             value = run.decided.get(dim)
             outcomes.add(value)
             if value is None and applies:
@@ -150,7 +147,7 @@ def analyse_group(group, rules_dir=RULES_DIR):
             findings.append(f"{group}: conflict on '{dim}' at priority {conflict.priority}: {values}; "
                             f"e.g. {_example(assignment)}")
     # Multi-valued dimensions and the rules that conclude no single-valued dimension.
-    multi_rules = [r for r in in_scope if not r.spec.then.singles()]
+    multi_rules = [r for r in in_scope if not r.then.singles()]
     domain = _Domain(kb, reachable)
     for dim in MULTI_NON_EMPTY:
         rules = sorted((r for r in in_scope if dim in r.concludes()),
@@ -167,10 +164,8 @@ def analyse_group(group, rules_dir=RULES_DIR):
         sub = _subset_engine(kb, chosen)
         empty = []
         for assignment, run in _enumerate(sub, group, fields, domain):
-            fired |= {k for k in run.done if isinstance(k, str)}
-            items = {"recruitment": run.channels, "director_role": run.items["director_role"],
-                     "risks": run.items["risks"], "preconditions": run.preconditions}[dim]
-            if not items:
+            fired |= run.fired_rules
+            if not run.collected[dim]:
                 empty.append(assignment)
         lines.append(f"{group}: {dim} never empty: checked {_size(fields, domain)} inputs over {fields} "
                      f"with {len(chosen)} of {len(rules)} rules")
@@ -189,13 +184,13 @@ def analyse_group(group, rules_dir=RULES_DIR):
         wanted = {r.id for r in rules}
         sub = _subset_engine(kb, rules)
         for _, run in _enumerate(sub, group, list(fields), domain):
-            fired |= {k for k in run.done if isinstance(k, str)}
+            fired |= run.fired_rules
             if wanted <= fired:
                 break
     return lines, findings, fired
 
 
-def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
+def analyse(workers=2, progress=None, rules_dir=None):
     report = Report()
     started = time.time()
     try:
@@ -210,7 +205,7 @@ def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
     voc = vocabulary()
     report.summary.append(f"lint: {len(kb.rules)} rules in {len(kb.files)} files, no problems")
     cited = {s for r in kb.rules for s in r.spec.sources}
-    cited |= {ref.id for r in kb.rules for ref in r.spec.then.reference_projects}
+    cited |= {ref.id for r in kb.rules for ref in r.then.multi("reference_projects")}
     for source in voc.sources:
         # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
         if source not in cited and not any(c.startswith(source + ".") for c in cited):
@@ -218,9 +213,9 @@ def analyse(workers=2, progress=None, rules_dir=RULES_DIR):
     for rule in kb.rules:
         # the design states an assumption only while a fact the rule reads is unknown
         # (or the rule decided a dimension as a fallback); otherwise the text is dead
-        if rule.spec.assumes and not rule.spec.then.singles():
+        if rule.spec.assumes and not rule.then.singles():
             required = {t.field for t in rule.conditions.tests if t.op != "unknown"}
-            if not [f for f in rule.reads() if f not in required and f not in CONDITION_DIMENSIONS
+            if not [f for f in rule.reads() if f not in required and f not in registry().readable
                     and f != "target_group"]:
                 report.findings.append(f"rule '{rule.id}' ({rule.file}:{rule.line}): its 'assumes' text "
                                        "is never shown, because every fact it reads must be known")

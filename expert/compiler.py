@@ -8,15 +8,31 @@ Facts in working memory:
 Layering. A single-valued dimension's depth is one more than the deepest dimension
 read by the rules that conclude it (raw facts have depth 0). Rules fire in bands by
 depth; after a band, one resolver rule per dimension adopts the highest-priority
-proposal and declares Decided, which the next band can read. Every compiled rule
-gets its own salience (band, then rule id), so the firing order, and therefore the
+proposal and declares Decided, which the next band can read.
+
+Salience scheme (experta fires the activation with the highest salience first):
+
+    TOP - band * BAND - slot           a rule in `band`; `slot` numbers the rules of a
+                                       band by rule id (1, 2, ...), so every rule has a
+                                       salience of its own
+    TOP - depth * BAND - BAND + 100 + i   the resolver of a dimension at `depth`, i its
+                                       place in the registry: below every rule of bands
+                                       <= depth, above every rule of deeper bands
+
+Because each compiled rule has its own salience, the firing order, and therefore the
 trace, never depends on the order in which facts were declared (experta issue #10).
 """
-from dataclasses import dataclass
+from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .conditions import Conditions, Test
+from .errors import InputError
 from .experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, Rule,
                              StableDepthStrategy)
-from .knowledge import CONDITION_DIMENSIONS, SINGLE, InputError
+from .knowledge import KnowledgeBase
+from .vocabulary import registry
 
 BAND = 10_000
 TOP = 1_000_000
@@ -34,28 +50,15 @@ class Proposed(Fact):
     pass
 
 
-def _fact(field):
-    if field in CONDITION_DIMENSIONS:
+def _fact(field: str) -> tuple[type, str]:
+    if field in registry().readable:
         return Decided, "dimension"
     return Input, "field"
 
 
-def _predicate(test):
-    value = test.value
-    if test.op == "in":
-        allowed = frozenset(value)
-        return P(lambda x: x in allowed)
-    if test.op == "not_in":
-        barred = frozenset(value)
-        return P(lambda x: x not in barred)
-    compare = {"gte": lambda x: x >= value, "gt": lambda x: x > value,
-               "lte": lambda x: x <= value, "lt": lambda x: x < value}[test.op]
-    # Rete may test the value before the field name, so the value can belong to
-    # another field (a string): only numbers are compared.
-    return P(lambda x: isinstance(x, int) and not isinstance(x, bool) and compare(x))
-
-
-def test_pattern(test):
+def test_pattern(test: Test) -> Any:
+    """The experta pattern for one test: presence, a literal, or a predicate built from
+    the operator's own definition (conditions.OPERATORS)."""
     cls, key = _fact(test.field)
     if test.op == "unknown":
         return NOT(cls(**{key: test.field}))
@@ -63,10 +66,13 @@ def test_pattern(test):
         return cls(**{key: test.field})
     if test.op == "eq":
         return cls(**{key: test.field, "value": test.value})
-    return cls(**{key: test.field, "value": _predicate(test)})
+    holds, argument = test.operator.holds, frozenset(test.value) if isinstance(test.value, tuple) else test.value
+    # Rete may test the value before the field name, so the value can belong to another
+    # field: the operator's own check refuses values of another type.
+    return cls(**{key: test.field, "value": P(lambda x: holds(x, argument))})
 
 
-def condition_patterns(conditions):
+def condition_patterns(conditions: Conditions) -> list:
     patterns = [test_pattern(t) for t in conditions.tests]
     if conditions.any_of:
         patterns.append(OR(*[_conjunction(alt) for alt in conditions.any_of]))
@@ -75,16 +81,16 @@ def condition_patterns(conditions):
     return patterns
 
 
-def _conjunction(conditions):
+def _conjunction(conditions: Conditions) -> Any:
     patterns = condition_patterns(conditions)
     return patterns[0] if len(patterns) == 1 else AND(*patterns)
 
 
-def _unknown(field):
-    return test_pattern(type("T", (), {"field": field, "op": "unknown"})())
+def _unknown(field: str) -> Any:
+    return test_pattern(Test(field, "unknown"))
 
 
-def precondition_variants(met):
+def precondition_variants(met: Conditions) -> dict[str, list]:
     """Patterns for met / not_met / unknown of a met_when condition: plain value tests
     that must all hold, or `any` of single plain tests (one of them must hold)."""
     if met.any_of:
@@ -109,21 +115,25 @@ def precondition_variants(met):
     return {"met": met_patterns, "not_met": not_met, "unknown": unknown_patterns}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Layering:
-    depth: dict        # dimension -> depth
-    band: dict         # rule id -> band
+    depth: dict[str, int]        # single-valued dimension -> depth
+    band: dict[str, int]         # rule id -> band
 
 
-def layering(kb):
+def layering(kb: KnowledgeBase) -> Layering:
     """Depth of each single-valued dimension and band of each rule; cycles are errors."""
-    depth = {d: 1 for d in SINGLE}
-    reads = {r.id: [f for f in r.reads() if f in CONDITION_DIMENSIONS] for r in kb.rules}
-    for _ in range(len(SINGLE) + 2):
+    single = registry().single()
+    readable = registry().readable
+    depth = {d: 1 for d in single}
+    reads = {r.id: [f for f in r.reads() if f in readable] for r in kb.rules}
+    # Fixed point: a dimension's depth only grows, and without a cycle it settles
+    # within one pass per dimension; a pass beyond that means the rules read in a cycle.
+    for _ in range(len(single) + 2):
         changed = False
         for rule in kb.rules:
             band = 1 + max((depth[d] for d in reads[rule.id]), default=0)
-            for dim in rule.spec.then.singles():
+            for dim in rule.then.singles():
                 if depth[dim] < band:
                     depth[dim] = band
                     changed = True
@@ -135,25 +145,27 @@ def layering(kb):
     band = {}
     for rule in kb.rules:
         own = 1 + max((depth[d] for d in reads[rule.id]), default=0)
-        band[rule.id] = max([own] + [depth[d] for d in rule.spec.then.singles()])
+        band[rule.id] = max([own] + [depth[d] for d in rule.then.singles()])
     return Layering(depth, band)
 
 
-def _action(kind, rule_id, *args):
-    def fire(engine, **_):
+def _action(kind: str, rule_id: str, *args: Any) -> Callable:
+    def fire(engine: Any, **_: Any) -> None:
         engine.on_fire(kind, rule_id, *args)
     fire.__name__ = f"{kind}:{rule_id}"
     return fire
 
 
-def compile_engine(kb, engine_base=KnowledgeEngine, layers=None):
+def compile_engine(kb: KnowledgeBase, engine_base: type = KnowledgeEngine,
+                   layers: Optional[Layering] = None) -> tuple[type, Layering]:
     """Return a KnowledgeEngine subclass whose rules are the knowledge base's rules.
     `layers` may come from a larger base this one is part of, so that a subset fires
     in the same bands and order as in the whole."""
     layers = layers or layering(kb)
-    attrs = {"__strategy__": StableDepthStrategy, "__matcher__": IncrementalReteMatcher}
+    single = registry().single()
+    attrs: dict[str, Any] = {"__strategy__": StableDepthStrategy, "__matcher__": IncrementalReteMatcher}
     ordered = sorted(kb.rules, key=lambda r: (layers.band[r.id], r.id))
-    slot = {}
+    slot: dict[int, int] = {}
     for rule in ordered:
         band = layers.band[rule.id]
         base = condition_patterns(rule.conditions)
@@ -165,8 +177,8 @@ def compile_engine(kb, engine_base=KnowledgeEngine, layers=None):
             slot[band] = slot.get(band, 0) + 1
             assert slot[band] < BAND - 200, "too many rules in one band"
             attrs[f"r{len(attrs)}"] = Rule(*patterns, salience=TOP - band * BAND - slot[band])(action)
-    for dim in sorted(SINGLE, key=lambda d: (layers.depth[d], d)):
-        salience = TOP - layers.depth[dim] * BAND - (BAND - 100) + SINGLE.index(dim)
+    for dim in sorted(single, key=lambda d: (layers.depth[d], d)):
+        salience = TOP - layers.depth[dim] * BAND - (BAND - 100) + single.index(dim)
         attrs[f"resolve_{dim}"] = Rule(Proposed(dimension=dim), salience=salience)(
             _action("resolve", dim))
     return type("AanpakwijzerEngine", (engine_base,), attrs), layers

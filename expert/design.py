@@ -1,14 +1,26 @@
 """The Design contract (v1): what a consultation returns.
 
-`Design.model_dump(mode="json")` is the JSON of shared/DESIGN.md. Fields beyond the
+`Design.model_dump(mode="json")` is the JSON of shared/DESIGN.md. The model is
+generated from the parts in facts/dimensions.yaml: a `top` part puts each
+dimension's value in a top-level field, an `object` part is one object with a field
+(and a label) per dimension and the rules that decided them, a `list` part holds the
+items of a multi-valued dimension in the model of its item kind. Fields beyond the
 contract (labels, weights, assumptions, conflicts, reference details) are additions;
 none of the contract's names are changed.
 """
-from typing import Any, Optional
+from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import json
+from functools import lru_cache
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from .vocabulary import Part, registry
 
 CONTRACT = "aanpakwijzer/design/v1"
+PreconditionStatus = Literal["met", "not_met", "unknown"]
+TraceStatus = Literal["fired", "overruled"]
 
 
 class _Model(BaseModel):
@@ -23,32 +35,6 @@ class Channel(_Model):
     rules: list[str]
 
 
-class Childcare(_Model):
-    approach: Optional[str]
-    label: Optional[str] = None
-    rules: list[str]
-
-
-class ResultAgreements(_Model):
-    type: Optional[str]
-    label: Optional[str] = None
-    rules: list[str]
-
-
-class LeadTime(_Model):
-    min_months: Optional[int]
-    recommended_months: Optional[int]
-    rules: list[str]
-
-
-class Execution(_Model):
-    approach: Optional[str]
-    approach_label: Optional[str] = None
-    scale: Optional[str]
-    scale_label: Optional[str] = None
-    rules: list[str]
-
-
 class Item(_Model):
     id: str
     text: str
@@ -57,7 +43,7 @@ class Item(_Model):
 
 class Precondition(_Model):
     id: str
-    status: str
+    status: PreconditionStatus
     text: str
     rules: list[str]
 
@@ -96,7 +82,7 @@ class Conflict(_Model):
 class TraceStep(_Model):
     step: int
     rule: str
-    status: str
+    status: TraceStatus
     matched: dict[str, Any]
     derived_from: dict[str, str]
     concluded: dict[str, Any]
@@ -105,28 +91,73 @@ class TraceStep(_Model):
     overruled_by: dict[str, str] = {}
 
 
-class Design(_Model):
-    contract: str = CONTRACT
-    lang: str
-    target_group: str
-    participation_level: Optional[str]
-    level: Optional[str]
-    recruitment: list[Channel]
-    childcare: Childcare
-    result_agreements: ResultAgreements
-    lead_time: LeadTime
-    execution: Execution
-    director_role: list[Item]
-    preconditions: list[Precondition]
-    risks: list[Risk]
-    reference_projects: list[str]
-    reference_details: list[Reference]
-    undecided: list[str]
-    assumptions: list[Assumption]
-    open_questions: list[OpenQuestion]
-    conflicts: list[Conflict]
-    trace: list[TraceStep]
+ITEM_MODEL = {"channel": Channel, "text": Item, "precondition": Precondition, "risk": Risk}
 
-    def to_json(self):
-        import json
+
+class DesignBase(_Model):
+    """Methods of the generated Design model."""
+
+    def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _camel(name: str) -> str:
+    return "".join(word.capitalize() for word in name.split("_"))
+
+
+def part_model(part: Part) -> type[BaseModel]:
+    """The model of an `object` part: value (and label) per dimension, then the rules."""
+    fields: dict[str, Any] = {}
+    for name in part.dimensions:
+        dim = registry().dimensions[name]
+        if dim.value_type == "months":
+            fields["min_months"] = (Optional[int], ...)
+            fields["recommended_months"] = (Optional[int], ...)
+            continue
+        fields[dim.key or "value"] = (Optional[str], ...)
+        fields[dim.label_key or "label"] = (Optional[str], None)
+    fields["rules"] = (list[str], ...)
+    return create_model(_camel(part.name), __base__=_Model, **fields)
+
+
+@lru_cache(maxsize=1)
+def part_models() -> dict[str, type[BaseModel]]:
+    return {p.name: part_model(p) for p in registry().parts.values() if p.shape == "object"}
+
+
+def _part_fields(part: Part) -> dict[str, Any]:
+    reg = registry()
+    if part.shape == "top":
+        return {reg.dimensions[d].key or d: (Optional[str], ...) for d in part.dimensions}
+    if part.shape == "object":
+        return {part.name: (part_models()[part.name], ...)}
+    fields: dict[str, Any] = {}
+    for name in part.dimensions:
+        item = reg.dimensions[name].item
+        if item == "reference":
+            fields[name] = (list[str], ...)
+            fields["reference_details"] = (list[Reference], ...)
+        else:
+            fields[name] = (list[ITEM_MODEL[item or "text"]], ...)   # type: ignore[valid-type]
+    return fields
+
+
+@lru_cache(maxsize=1)
+def design_model() -> type[DesignBase]:
+    fields: dict[str, Any] = {"contract": (str, CONTRACT), "lang": (Literal["nl", "en"], ...),
+                              "target_group": (str, ...)}
+    for part in registry().parts.values():
+        fields.update(_part_fields(part))
+    fields.update(undecided=(list[str], ...), assumptions=(list[Assumption], ...),
+                  open_questions=(list[OpenQuestion], ...), conflicts=(list[Conflict], ...),
+                  trace=(list[TraceStep], ...))
+    return create_model("Design", __base__=DesignBase, **fields)
+
+
+def __getattr__(name: str) -> Any:
+    # `Design` (and the part models) are generated from the registry on first use
+    if name == "Design":
+        return design_model()
+    if name in {_camel(p) for p in part_models()}:
+        return {_camel(p): m for p, m in part_models().items()}[name]
+    raise AttributeError(name)

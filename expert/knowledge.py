@@ -2,26 +2,50 @@
 
 Each file is checked against a pydantic model (shape) and then against the
 vocabulary (every field, value, item and source must exist). All problems are
-collected and reported together with file, line and rule id.
+collected and reported together with file, line and rule id. The models of what a
+rule may conclude (`Then`) and of the items a file may add (`Items`) are generated
+from facts/dimensions.yaml, so a new dimension needs no code here.
+
+A file holds plain rules and decision tables. A decision table is a lookup written
+as rows (inputs, one single-valued output, each row with its reason and sources);
+every row becomes an ordinary rule with the row's id, so tables compile to the same
+experta rules and show in the trace like any other rule.
 """
-import difflib
+from __future__ import annotations
+
+import re
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
-from typing import Any, Literal, Optional
+from itertools import product
+from pathlib import Path
+from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from .conditions import ConditionParser, Conditions, When
 from .errors import InputError, InputErrors
-from .paths import RULES_DIR
-from .vocabulary import vocabulary
-from .yamlio import line_of, load_mapping
+from .paths import rules_dir as default_rules_dir
+from .suggest import did_you_mean
+from .vocabulary import Dimension, registry, vocabulary
+from .yamlio import LineDict, line_of, load_mapping
 
-SINGLE = ("level", "category", "scale", "childcare", "result_agreements",
-          "execution_approach", "lead_time")
-CONDITION_DIMENSIONS = tuple(d for d in SINGLE if d != "lead_time")
-OPEN_ITEMS = ("director_role", "preconditions", "risks", "recruitment", "execution_approach")
-COMPARISONS = ("gte", "gt", "lte", "lt")
-STATUSES = ("met", "not_met", "unknown")
+Status = Literal["met", "not_met", "unknown"]
+STATUSES: tuple[Status, ...] = ("met", "not_met", "unknown")
+
+# Named precedence levels for single-valued conclusions: the highest-priority rule that
+# fires wins. `level+N` (N = 1..4) orders two rules of one level that can both fire.
+PRIORITY_LEVELS = {"fallback": 10, "table": 20, "refined": 25, "specific": 30, "exception": 35,
+                   "stated": 40}
+PRIORITY_PATTERN = r"^(" + "|".join(PRIORITY_LEVELS) + r")(\+[1-4])?$"
+
+
+def priority_rank(priority: Union[str, int, None]) -> Optional[int]:
+    """The number a named priority stands for (ints are the old, bare form)."""
+    if priority is None or isinstance(priority, int):
+        return priority
+    match = re.match(PRIORITY_PATTERN, priority)
+    assert match, priority
+    return PRIORITY_LEVELS[match.group(1)] + int((match.group(2) or "+0")[1:])
 
 
 class _Strict(BaseModel):
@@ -32,21 +56,13 @@ class Text(_Strict):
     nl: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
-    def get(self, lang):
+    def get(self, lang: str) -> str:
         return getattr(self, lang)
 
 
 class RiskText(_Strict):
     text: Text
     mitigation: Text
-
-
-class Items(_Strict):
-    director_role: dict[str, Text] = {}
-    preconditions: dict[str, Text] = {}
-    risks: dict[str, RiskText] = {}
-    recruitment: dict[str, Text] = {}
-    execution_approach: dict[str, Text] = {}
 
 
 class ChannelConclusion(_Strict):
@@ -56,11 +72,11 @@ class ChannelConclusion(_Strict):
 
 class PreconditionConclusion(_Strict):
     id: str
-    status: Optional[Literal["met", "not_met", "unknown"]] = None
+    status: Optional[Status] = None
     met_when: Optional[dict[str, Any]] = None
 
     @model_validator(mode="after")
-    def _one_way(self):
+    def _one_way(self) -> "PreconditionConclusion":
         if (self.status is None) == (self.met_when is None):
             raise ValueError("give either 'status' or 'met_when'")
         return self
@@ -76,118 +92,168 @@ class LeadTime(_Strict):
     recommended_months: int = Field(ge=1, le=120)
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _ordered(self) -> "LeadTime":
         if self.recommended_months < self.min_months:
             raise ValueError("recommended_months must be at least min_months")
         return self
 
 
-class Then(_Strict):
-    level: Optional[str] = None
-    category: Optional[str] = None
-    scale: Optional[str] = None
-    childcare: Optional[str] = None
-    result_agreements: Optional[str] = None
-    execution_approach: Optional[str] = None
-    lead_time: Optional[LeadTime] = None
-    recruitment: list[ChannelConclusion] = []
-    director_role: list[str] = []
-    preconditions: list[PreconditionConclusion] = []
-    risks: list[str] = []
-    reference_projects: list[ReferenceConclusion] = []
+# How a multi-valued dimension's items are concluded in `then`, per item kind.
+CONCLUSION_OF_ITEM = {"channel": ChannelConclusion, "text": str, "precondition": PreconditionConclusion,
+                      "risk": str, "reference": ReferenceConclusion}
 
-    def singles(self):
+
+class _ThenBase(_Strict):
+    def singles(self) -> dict[str, Any]:
         """The single-valued conclusions as {dimension: hashable value}."""
         out = {}
-        for dim in SINGLE:
+        for dim in registry().single():
             value = getattr(self, dim)
             if value is not None:
-                out[dim] = (value.min_months, value.recommended_months) if dim == "lead_time" else value
+                out[dim] = (value.min_months, value.recommended_months) if isinstance(value, LeadTime) else value
         return out
 
+    def multi(self, dimension: str) -> list:
+        return getattr(self, dimension)
 
-class RuleSpec(_Strict):
+
+def _conclusion_type(dim: Dimension) -> Any:
+    if dim.kind == "single":
+        return (Optional[LeadTime] if dim.value_type == "months" else Optional[str]), None
+    return list[CONCLUSION_OF_ITEM[dim.item]], []     # type: ignore[index]
+
+
+@lru_cache(maxsize=1)
+def then_model() -> type[_ThenBase]:
+    fields = {name: _conclusion_type(dim) for name, dim in registry().dimensions.items()}
+    return create_model("Then", __base__=_ThenBase, **fields)   # type: ignore[call-overload]
+
+
+@lru_cache(maxsize=1)
+def items_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {name: (dict[str, RiskText if dim.item == "risk" else Text], {})
+                              for name, dim in registry().dimensions.items() if dim.open}
+    return create_model("Items", __base__=_Strict, **fields)
+
+
+class RuleSpecBase(_Strict):
+    """A rule as written; `then` is added from the registry by `rule_spec_model()`."""
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
-    when: dict[str, Any] = {}
-    then: Then
-    priority: Optional[int] = Field(None, ge=0, le=99)
+    when: dict[str, Any] = Field({}, description="the condition map; its grammar is the When model")
+    priority: Optional[Union[int, str]] = None
     because: Text
     assumes: Optional[Text] = None
     sources: list[str] = Field(min_length=1)
 
+    @field_validator("priority")
+    @classmethod
+    def _named(cls, priority: Union[int, str, None]) -> Union[int, str, None]:
+        if isinstance(priority, str) and not re.match(PRIORITY_PATTERN, priority):
+            raise ValueError(f"priority '{priority}' is not a level: use one of "
+                             f"{', '.join(PRIORITY_LEVELS)} (optionally +1..+4)")
+        if isinstance(priority, int) and not 0 <= priority <= 99:
+            raise ValueError("a numeric priority runs from 0 to 99")
+        return priority
 
-class RuleFile(_Strict):
+    @property
+    def rank(self) -> Optional[int]:
+        return priority_rank(self.priority)
+
+
+
+@lru_cache(maxsize=1)
+def rule_spec_model() -> type[RuleSpecBase]:
+    return create_model("RuleSpec", __base__=RuleSpecBase, then=(then_model(), ...))  # type: ignore[call-overload]
+
+
+class TableSpec(_Strict):
+    """A decision table: rows of input values that each decide one single-valued output."""
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    when: dict[str, Any] = Field({}, description="conditions every row shares")
+    inputs: list[str] = Field(min_length=1)
+    output: str
+    hit_policy: Literal["unique", "any"] = Field(
+        "unique", description="unique: no two rows can hold at once; any: rows that can "
+                              "hold at once give the same output")
+    priority: Union[int, str]
+    rows: list[dict[str, Any]] = Field(min_length=1)
+
+
+class RuleFileBase(_Strict):
     about: Text
-    items: Items = Items()
-    rules: list[RuleSpec] = []
+    tables: list[TableSpec] = []
 
 
-# --- parsed conditions -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Test:
-    """One atomic condition on a field: op is eq, in, not_in, gte, gt, lte, lt, known, unknown."""
-    field: str
-    op: str
-    value: Any = None
-
-    def negated(self):
-        """The test that holds when the field is known and this test fails."""
-        flip = {"eq": "not_in", "in": "not_in", "not_in": "in", "gte": "lt", "gt": "lte",
-                "lte": "gt", "lt": "gte"}
-        value = (self.value,) if self.op == "eq" else self.value
-        return Test(self.field, flip[self.op], value)
+@lru_cache(maxsize=1)
+def rule_file_model() -> type[RuleFileBase]:
+    return create_model("RuleFile", __base__=RuleFileBase,  # type: ignore[call-overload]
+                        items=(items_model(), items_model()()), rules=(list[rule_spec_model()], []))
 
 
-@dataclass(frozen=True)
-class Conditions:
-    tests: tuple = ()
-    any_of: tuple = ()      # tuple of Conditions: at least one holds
-    unless: Optional["Conditions"] = None
+def __getattr__(name: str) -> Any:
+    # `RuleFile` and `RuleSpec` are generated from the registry on first use
+    models = {"RuleFile": rule_file_model, "RuleSpec": rule_spec_model, "Then": then_model, "Items": items_model}
+    if name in models:
+        return models[name]()
+    raise AttributeError(name)
 
-    def fields(self):
-        out = [t.field for t in self.tests]
-        for alt in self.any_of:
-            out += alt.fields()
-        if self.unless:
-            out += self.unless.fields()
-        return list(dict.fromkeys(out))
+
+def rules_json_schema() -> dict:
+    """The JSON Schema of a rule file, with the condition grammar and conclusions spelled out."""
+    schema = rule_file_model().model_json_schema()
+    defs = schema.setdefault("$defs", {})
+    when = When.model_json_schema(ref_template="#/$defs/{model}")
+    defs.update(when.pop("$defs", {}))
+    defs["When"] = when
+    defs["RuleSpec"]["properties"]["when"] = {"$ref": "#/$defs/When"}
+    defs["TableSpec"]["properties"]["when"] = {"$ref": "#/$defs/When"}
+    return schema
 
 
 @dataclass
 class KnowledgeRule:
-    spec: RuleSpec
+    spec: RuleSpecBase
     conditions: Conditions
     file: str
     line: int
-    met_when: dict = dc_field(default_factory=dict)   # precondition id -> Conditions
+    met_when: dict[str, Conditions] = dc_field(default_factory=dict)   # precondition id -> conditions
+    table: Optional[str] = None                                        # the decision table it is a row of
 
     @property
-    def id(self):
+    def id(self) -> str:
         return self.spec.id
 
-    def reads(self):
+    @property
+    def then(self) -> _ThenBase:
+        return self.spec.then  # type: ignore[attr-defined]   (the generated field)
+
+    @property
+    def priority(self) -> int:
+        return self.spec.rank or 0
+
+    def reads(self) -> list[str]:
         fields = self.conditions.fields()
         for cond in self.met_when.values():
             fields += cond.fields()
         return list(dict.fromkeys(fields))
 
-    def concludes(self):
-        then = self.spec.then
-        dims = list(then.singles())
-        dims += [d for d in ("recruitment", "director_role", "preconditions", "risks",
-                             "reference_projects") if getattr(then, d)]
+    def concludes(self) -> list[str]:
+        dims = list(self.then.singles())
+        dims += [d for d in registry().multi() if self.then.multi(d)]
         return dims
 
 
 class KnowledgeBase:
-    def __init__(self, rules, items, files):
+    def __init__(self, rules: list[KnowledgeRule], items: dict[str, dict], files: dict[str, RuleFileBase]):
         self.rules = rules
         self.by_id = {r.id: r for r in rules}
         self.items = items            # dimension -> {id: Text or RiskText}
         self.files = files            # file name -> RuleFile
 
-    def label(self, dimension, value, lang):
+    def subset(self, rules: list[KnowledgeRule]) -> "KnowledgeBase":
+        return KnowledgeBase(rules, self.items, self.files)
+
+    def label(self, dimension: str, value: Any, lang: str) -> str:
         entry = self.items.get(dimension, {}).get(value)
         if isinstance(entry, Text):
             return entry.get(lang)
@@ -199,91 +265,34 @@ class KnowledgeBase:
 # --- loading and linting -------------------------------------------------------
 
 class _Linter:
-    def __init__(self):
-        self.errors = []
-        self.voc = vocabulary()
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
 
-    def error(self, message, file, line, rule=None, field=None, allowed=None):
+    def error(self, message: str, file: str, line: Optional[int], rule: Optional[str] = None,
+              field: Optional[str] = None, allowed: Any = None) -> None:
         prefix = f"rule '{rule}': " if rule else ""
-        self.errors.append(InputError(prefix + message, file=file, line=line, field=field,
-                                      allowed=allowed))
+        self.errors.append(InputError(prefix + message, file=file, line=line, field=field, allowed=allowed))
 
-    def parse_conditions(self, raw, file, line, rule, dims_values):
-        if not isinstance(raw, dict):
-            self.error("conditions must be a mapping", file, line, rule)
-            return Conditions()
-        tests, any_of, unless = [], [], None
-        for key, value in raw.items():
-            key_line = line_of(raw, key) or line
-            if key == "any":
-                if not isinstance(value, list) or not value:
-                    self.error("'any' needs a list of condition maps", file, key_line, rule)
-                    continue
-                any_of = [self.parse_conditions(alt, file, key_line, rule, dims_values) for alt in value]
-            elif key == "unless":
-                unless = self.parse_conditions(value, file, key_line, rule, dims_values)
-            else:
-                test = self.parse_test(key, value, file, key_line, rule, dims_values)
-                if test:
-                    tests.append(test)
-        return Conditions(tuple(tests), tuple(any_of), unless)
+    def parser(self, file: str, rule: str, dims_values: dict[str, list]) -> ConditionParser:
+        fields = vocabulary().fields
 
-    def parse_test(self, name, value, file, line, rule, dims_values):
-        fields = self.voc.fields
-        if name in fields:
-            spec = fields[name]
-        elif name in CONDITION_DIMENSIONS:
-            spec = {"type": "enum", "values": dims_values[name]}
-        else:
-            near = difflib.get_close_matches(str(name), list(fields) + list(CONDITION_DIMENSIONS), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            self.error(f"unknown field in condition{hint}", file, line, rule, field=str(name))
+        def spec_of(name: str) -> Optional[dict]:
+            if name in fields:
+                return fields[name]
+            if name in dims_values:
+                return {"type": "enum", "values": dims_values[name]}
             return None
-        if isinstance(value, str) and value in ("unknown", "known"):
-            return Test(name, value)
-        if isinstance(value, dict):
-            if len(value) != 1:
-                self.error("a condition mapping has exactly one operator", file, line, rule, name,
-                           allowed=("in", "not_in", "not") + COMPARISONS)
-                return None
-            (op, arg), = value.items()
-            if op in ("in", "not_in"):
-                if not isinstance(arg, list) or not arg:
-                    self.error(f"'{op}' needs a non-empty list", file, line, rule, name)
-                    return None
-                valid = [self.check_value(name, spec, item, file, line, rule) for item in arg]
-                return Test(name, op, tuple(arg)) if all(valid) else None
-            if op == "not":
-                return Test(name, "not_in", (arg,)) if self.check_value(name, spec, arg, file, line, rule) else None
-            if op in COMPARISONS:
-                if spec["type"] != "int" or isinstance(arg, bool) or not isinstance(arg, int):
-                    self.error(f"'{op}' compares whole numbers on a number field", file, line, rule, name)
-                    return None
-                return Test(name, op, arg)
-            self.error(f"unknown operator '{op}'", file, line, rule, name,
-                       allowed=("in", "not_in", "not") + COMPARISONS)
-            return None
-        return Test(name, "eq", value) if self.check_value(name, spec, value, file, line, rule) else None
 
-    def check_value(self, name, spec, value, file, line, rule):
-        """Report a value the field cannot take; return whether it is valid."""
-        kind = spec["type"]
-        if isinstance(value, (list, dict)):
-            self.error(f"expects a single value, not {value!r}", file, line, rule, name)
-        elif kind == "enum" and value not in spec["values"]:
-            self.error(f"unknown value {value!r}", file, line, rule, name, allowed=list(spec["values"]))
-        elif kind == "bool" and not isinstance(value, bool):
-            self.error(f"expects true or false, not {value!r}", file, line, rule, name)
-        elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-            self.error(f"expects a whole number, not {value!r}", file, line, rule, name)
-        else:
-            return True
-        return False
+        def report(message: str, line: Optional[int] = None, field: Optional[str] = None,
+                   allowed: Any = None) -> None:
+            self.error(message, file, line, rule, field=field, allowed=allowed)
+
+        return ConditionParser(spec_of, list(fields) + list(dims_values), report, line_of)
 
 
-def _shape_errors(exc, data, file, linter):
+def _shape_errors(exc: ValidationError, data: Any, file: str, linter: _Linter, base: tuple = ()) -> None:
     for error in exc.errors():
-        loc = error["loc"]
+        loc = base + tuple(error["loc"])
         node, line = data, getattr(data, "line", None)
         for part in loc:
             try:
@@ -292,90 +301,177 @@ def _shape_errors(exc, data, file, linter):
             except (KeyError, IndexError, TypeError):
                 break
         rule = None
-        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        if len(loc) >= 2 and loc[0] in ("rules", "tables") and isinstance(loc[1], int):
             try:
-                rule = data["rules"][loc[1]].get("id")
-                line = line or data["rules"].lines[loc[1]]
+                rule = data[loc[0]][loc[1]].get("id")
+                line = line or data[loc[0]].lines[loc[1]]
             except (KeyError, IndexError, AttributeError, TypeError):
                 pass
         where = ".".join(str(p) for p in loc)
         linter.error(f"{where}: {error['msg']}", file, line, rule)
 
 
-def load_knowledge(rules_dir=RULES_DIR):
+def _cell_values(cell: Any, spec: dict) -> Optional[set]:
+    """The values of a field's finite domain for which a table cell holds (None: any)."""
+    if spec["type"] == "enum":
+        domain: list = list(spec["values"])
+    elif spec["type"] == "bool":
+        domain = [True, False]
+    else:
+        domain = list(range(spec["min"], spec["max"] + 1))
+    parsed = ConditionParser(lambda n: spec, [], lambda *a, **k: None, line_of).parse_test("x", cell, None)
+    if parsed is None:
+        return None
+    return {v for v in domain if parsed.holds({"x": v})}
+
+
+def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
+                  dims_values: dict[str, list]) -> list[tuple[dict, int]]:
+    """Rows as plain rule mappings (with their lines); overlapping rows reported."""
+    reg = registry()
+    line = raw.line or 0
+    output = reg.dimensions.get(table.output)
+    if output is None or output.kind != "single":
+        linter.error(f"table output '{table.output}' is not a single-valued dimension", file, line,
+                     table.id, "output", allowed=reg.single())
+        return []
+    fields = vocabulary().fields
+    specs = {}
+    for name in table.inputs:
+        spec = fields.get(name) or ({"type": "enum", "values": dims_values[name]} if name in dims_values else None)
+        if spec is None:
+            linter.error(f"unknown table input{did_you_mean(name, list(fields) + list(dims_values))}",
+                         file, line, table.id, name)
+            return []
+        specs[name] = spec
+    allowed_keys = {"id", "because", "assumes", "sources", table.output, *table.inputs}
+    rules, cells = [], []
+    for raw_row in raw["rows"]:
+        row_line = getattr(raw_row, "line", None) or line
+        extra = set(raw_row) - allowed_keys
+        if extra:
+            linter.error(f"row keys {sorted(extra)} are not inputs of the table", file, row_line,
+                         raw_row.get("id", table.id), allowed=sorted(allowed_keys))
+            continue
+        when = dict(table.when)
+        when.update({k: raw_row[k] for k in table.inputs if k in raw_row and raw_row[k] != "-"})
+        rule = {"id": raw_row.get("id"), "when": LineDict(when), "then": {table.output: raw_row.get(table.output)},
+                "priority": table.priority, "because": raw_row.get("because"), "sources": raw_row.get("sources")}
+        if "assumes" in raw_row:
+            rule["assumes"] = raw_row["assumes"]
+        when_lines = {k: line_of(raw_row, k) for k in table.inputs if k in raw_row}
+        rule["when"].lines = {**{k: line_of(raw["when"], k) for k in table.when}, **when_lines} \
+            if isinstance(raw.get("when"), dict) else when_lines
+        rule["when"].line = row_line
+        rules.append((rule, row_line))
+        cells.append((raw_row.get("id"), raw_row.get(table.output),
+                      {k: _cell_values(raw_row[k], specs[k]) for k in table.inputs if k in raw_row and raw_row[k] != "-"},
+                      row_line))
+    for (id_a, out_a, cells_a, _), (id_b, out_b, cells_b, line_b) in (
+            (a, b) for i, a in enumerate(cells) for b in cells[i + 1:]):
+        overlap = all((cells_a.get(k) is None or cells_b.get(k) is None or cells_a[k] & cells_b[k])
+                      for k in table.inputs)
+        if overlap and (table.hit_policy == "unique" or out_a != out_b):
+            linter.error(f"rows '{id_a}' and '{id_b}' can both hold (hit policy {table.hit_policy})",
+                         file, line_b, table.id)
+    return rules
+
+
+def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
     """Load, validate and lint every rule file; raise InputErrors listing all problems."""
-    voc = vocabulary()
+    reg = registry()
+    folder = Path(rules_dir) if rules_dir else default_rules_dir()
     linter = _Linter()
     files, raw_files = {}, {}
-    for path in sorted(rules_dir.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         try:
-            data, name = load_mapping(path, "rule file")
+            data, _ = load_mapping(path, "rule file")
         except InputError as exc:
             linter.errors.append(exc)
             continue
         name = f"rules/{path.name}"
         try:
-            files[name] = RuleFile(**data)
+            files[name] = rule_file_model()(**data)
             raw_files[name] = data
         except ValidationError as exc:
             _shape_errors(exc, data, name, linter)
     # Items: the vocabulary's own values plus what rule files add; ids are global.
-    items = {dim: {} for dim in OPEN_ITEMS}
-    item_origin = {}
+    items: dict[str, dict] = {dim: {} for dim in reg.open_items()}
+    item_origin: dict[tuple, str] = {}
     for name, rule_file in files.items():
-        for dim in OPEN_ITEMS:
+        for dim in reg.open_items():
             for item_id, text in getattr(rule_file.items, dim).items():
-                base_values = voc.dimensions[dim].get("values") or {}
-                if item_id in items[dim] or item_id in base_values:
+                if item_id in items[dim] or item_id in reg.dimensions[dim].values:
                     linter.error(f"{dim} item '{item_id}' is defined twice (also in "
                                  f"{item_origin.get((dim, item_id), 'facts/dimensions.yaml')})",
                                  name, line_of(raw_files[name].get("items", {}), dim))
                     continue
                 items[dim][item_id] = text
                 item_origin[(dim, item_id)] = name
-    dims_values = {d: list(voc.dimensions[d].get("values") or {}) + list(items.get(d, {}))
-                   for d in CONDITION_DIMENSIONS}
-    rules, seen = [], {}
+    dims_values = {d: list(reg.dimensions[d].values) + list(items.get(d, {})) for d in reg.single()
+                   if d in reg.readable}
+    rules: list[KnowledgeRule] = []
+    seen: dict[str, str] = {}
     for name, rule_file in files.items():
-        raw_rules = raw_files[name].get("rules", [])
-        for index, spec in enumerate(rule_file.rules):
-            raw = raw_rules[index]
-            line = raw.line
-            if spec.id in seen:
-                linter.error(f"duplicate rule id (first in {seen[spec.id]})", name, line, spec.id)
-                continue
-            seen[spec.id] = name
-            conditions = linter.parse_conditions(raw.get("when", {}), name, line, spec.id, dims_values)
-            rule = KnowledgeRule(spec, conditions, name, line)
-            _lint_rule(rule, raw, items, dims_values, linter)
-            for pre, raw_pre in zip(spec.then.preconditions, raw["then"].get("preconditions", [])):
-                if pre.met_when is not None:
-                    parsed = linter.parse_conditions(raw_pre["met_when"], name, raw_pre.line,
-                                                     spec.id, dims_values)
-                    plain = [t for alt in (parsed, *parsed.any_of) for t in alt.tests]
-                    one_test_alternatives = all(len(alt.tests) == 1 and not alt.any_of and not alt.unless
-                                                for alt in parsed.any_of)
-                    if (parsed.unless or any(t.op in ("known", "unknown") for t in plain)
-                            or (parsed.any_of and (parsed.tests or not one_test_alternatives))):
-                        linter.error("met_when takes plain value tests (all must hold), or 'any' of "
-                                     "single plain tests; no unless/known/unknown",
-                                     name, raw_pre.line, spec.id)
-                    rule.met_when[pre.id] = parsed
-            rules.append(rule)
+        raw_file = raw_files[name]
+        entries = [(spec, raw, None) for spec, raw in zip(rule_file.rules, raw_file.get("rules", []))]
+        for table, raw_table in zip(rule_file.tables, raw_file.get("tables", [])):
+            for row, row_line in _expand_table(table, raw_table, name, linter, dims_values):
+                try:
+                    spec = rule_spec_model()(**row)
+                except ValidationError as exc:
+                    _shape_errors(exc, row, name, linter)
+                    continue
+                raw_row = LineDict(row)
+                raw_row.line = row_line
+                raw_row["then"] = LineDict(row["then"])
+                entries.append((spec, raw_row, table.id))
+        for spec, raw, table_id in entries:
+            rule = _parse_rule(spec, raw, name, table_id, linter, dims_values, seen)
+            if rule:
+                _lint_rule(rule, items, dims_values, linter)
+                rules.append(rule)
     if linter.errors:
         raise InputErrors(linter.errors)
     return KnowledgeBase(rules, items, files)
 
 
-def _lint_rule(rule, raw, items, dims_values, linter):
-    spec, voc = rule.spec, vocabulary()
+def _parse_rule(spec: RuleSpecBase, raw: Any, name: str, table_id: Optional[str], linter: _Linter,
+                dims_values: dict[str, list], seen: dict[str, str]) -> Optional[KnowledgeRule]:
+    line = raw.line
+    if spec.id in seen:
+        linter.error(f"duplicate rule id (first in {seen[spec.id]})", name, line, spec.id)
+        return None
+    seen[spec.id] = name
+    parser = linter.parser(name, spec.id, dims_values)
+    rule = KnowledgeRule(spec, parser.parse(raw.get("when", {}), line), name, line, table=table_id)
+    raw_pres = raw["then"].get("preconditions", []) if isinstance(raw.get("then"), dict) else []
+    pres = [p for d in registry().multi() if registry().dimensions[d].item == "precondition"
+            for p in rule.then.multi(d)]
+    for pre, raw_pre in zip(pres, raw_pres):
+        if pre.met_when is not None:
+            pre_line = getattr(raw_pre, "line", line)
+            parsed = parser.parse(raw_pre["met_when"], pre_line)
+            plain = [t for alt in (parsed, *parsed.any_of) for t in alt.tests]
+            one_test_alternatives = all(len(alt.tests) == 1 and not alt.any_of and not alt.unless
+                                        for alt in parsed.any_of)
+            if (parsed.unless or any(t.op in ("known", "unknown") for t in plain)
+                    or (parsed.any_of and (parsed.tests or not one_test_alternatives))):
+                linter.error("met_when takes plain value tests (all must hold), or 'any' of "
+                             "single plain tests; no unless/known/unknown", name, pre_line, spec.id)
+            rule.met_when[pre.id] = parsed
+    return rule
+
+
+def _lint_rule(rule: KnowledgeRule, items: dict[str, dict], dims_values: dict[str, list],
+               linter: _Linter) -> None:
+    spec, voc, reg = rule.spec, vocabulary(), registry()
     file, line = rule.file, rule.line
     for source in spec.sources:
         if source not in voc.sources:
-            near = difflib.get_close_matches(source, list(voc.sources), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            linter.error(f"unknown source id '{source}'{hint}", file, line, spec.id, "sources")
-    singles = spec.then.singles()
+            linter.error(f"unknown source id '{source}'{did_you_mean(source, voc.sources)}", file, line,
+                         spec.id, "sources")
+    singles = rule.then.singles()
     if not rule.concludes():
         linter.error("concludes nothing; give at least one conclusion under 'then'", file, line, spec.id)
     if singles and spec.priority is None:
@@ -384,25 +480,32 @@ def _lint_rule(rule, raw, items, dims_values, linter):
         linter.error("'priority' only applies to rules that conclude a single-valued dimension",
                      file, line, spec.id)
     for dim, value in singles.items():
-        if dim != "lead_time" and value not in dims_values[dim]:
+        if dim in dims_values and value not in dims_values[dim]:
             linter.error(f"unknown value {value!r} for '{dim}'", file, line, spec.id, dim,
                          allowed=dims_values[dim])
-    channels = set(voc.dimensions["recruitment"]["values"]) | set(items["recruitment"])
-    for conclusion in spec.then.recruitment:
-        if conclusion.channel not in channels:
-            linter.error(f"unknown channel '{conclusion.channel}'", file, line, spec.id, "recruitment")
-    for dim, ids in (("director_role", spec.then.director_role), ("risks", spec.then.risks),
-                     ("preconditions", [p.id for p in spec.then.preconditions])):
-        for item_id in ids:
-            if item_id not in items[dim]:
-                linter.error(f"{dim} item '{item_id}' is not defined in any rule file's items",
-                             file, line, spec.id, dim)
-    for ref in spec.then.reference_projects:
-        if ref.id not in voc.sources or ".project." not in ref.id:
-            linter.error(f"reference project '{ref.id}' is not a project source id", file, line,
-                         spec.id, "reference_projects")
+    for dim in reg.multi():
+        _lint_items(rule, reg.dimensions[dim], items, linter)
+
+
+def _lint_items(rule: KnowledgeRule, dim: Dimension, items: dict[str, dict], linter: _Linter) -> None:
+    conclusions = rule.then.multi(dim.name)
+    if dim.item == "reference":
+        sources = vocabulary().sources
+        for ref in conclusions:
+            if ref.id not in sources or ".project." not in ref.id:
+                linter.error(f"reference project '{ref.id}' is not a project source id", rule.file,
+                             rule.line, rule.id, dim.name)
+        return
+    known = set(dim.values) | set(items.get(dim.name, {}))
+    for conclusion in conclusions:
+        item_id = conclusion if isinstance(conclusion, str) else getattr(conclusion, "channel", None) or conclusion.id
+        if item_id not in known:
+            what = "unknown channel" if dim.item == "channel" else f"{dim.name} item"
+            message = (f"{what} '{item_id}'" if dim.item == "channel"
+                       else f"{what} '{item_id}' is not defined in any rule file's items")
+            linter.error(message, rule.file, rule.line, rule.id, dim.name)
 
 
 @lru_cache(maxsize=1)
-def knowledge_base():
+def knowledge_base() -> KnowledgeBase:
     return load_knowledge()

@@ -8,14 +8,11 @@ import re
 from dataclasses import dataclass, field
 
 from .knowledge import knowledge_base
-from .vocabulary import vocabulary
+from .vocabulary import registry, vocabulary
 
 UI = {
     "nl": {"title": "Aanpakwijzer: advies voor het projectontwerp", "group": "Doelgroep",
-           "kind": "Soort project", "level": "Participatieniveau", "recruitment": "Werving",
-           "childcare": "Kinderopvang", "results": "Resultaatafspraken", "lead_time": "Doorlooptijd",
-           "execution": "Uitvoering", "director": "Regierol van de gemeente",
-           "preconditions": "Randvoorwaarden", "risks": "Risico's", "references": "Vergelijkbare projecten",
+           "kind": "Soort project", "level": "Participatieniveau",
            "assumptions": "Aannames", "questions": "Open vragen", "conflicts": "Tegenstrijdige regels",
            "undecided": "Nog niet te bepalen", "why": "waarom", "follows": "volgt uit",
            "rule": "regel", "sources": "Bronnen", "months": "minimaal {0} maanden, aanbevolen {1} maanden",
@@ -27,10 +24,7 @@ UI = {
            "could_change": "kan veranderen", "none": "geen",
            "met": "voldaan", "not_met": "niet voldaan", "unknown": "onbekend"},
     "en": {"title": "Aanpakwijzer: advice for the project design", "group": "Target group",
-           "kind": "Kind of project", "level": "Participation level", "recruitment": "Recruitment",
-           "childcare": "Childcare", "results": "Result agreements", "lead_time": "Lead time",
-           "execution": "Execution", "director": "The municipality's director role",
-           "preconditions": "Preconditions", "risks": "Risks", "references": "Comparable projects",
+           "kind": "Kind of project", "level": "Participation level",
            "assumptions": "Assumptions", "questions": "Open questions", "conflicts": "Conflicting rules",
            "undecided": "Not yet decided", "why": "why", "follows": "follows from",
            "rule": "rule", "sources": "Sources", "months": "at least {0} months, {1} months recommended",
@@ -88,11 +82,27 @@ def _why_chain(steps, dim, value, rule_id, depth=0):
     return f"{link} ← {', '.join(facts)}" if facts else link
 
 
-# design part (as in open_questions[].could_change) -> UI title key
-PART_TITLE = {"participation_level": "kind", "recruitment": "recruitment", "childcare": "childcare",
-              "result_agreements": "results", "lead_time": "lead_time", "execution": "execution",
-              "director_role": "director", "preconditions": "preconditions", "risks": "risks",
-              "reference_projects": "references"}
+def part_title(part, lang):
+    return registry().parts[part].title.get(lang)
+
+
+def _other_parts(design, t):
+    """Object parts beyond the contract's own (a dimension a knowledge engineer added):
+    each dimension's label and value, with the reason."""
+    out = []
+    for part in registry().parts.values():
+        if part.shape != "object" or part.name in KNOWN_PARTS:
+            continue
+        obj = getattr(design, part.name)
+        shown = [f"{registry().dimensions[d].label.get(design.lang)}: {getattr(obj, registry().dimensions[d].label_key or 'label') or '-'}"
+                 for d in part.dimensions]
+        if any(getattr(obj, registry().dimensions[d].key or "value") for d in part.dimensions):
+            out.append(Section(part_title(part.name, design.lang),
+                               [Entry("; ".join(shown), reasons=_reasons(design, obj.rules[:1]))]))
+    return out
+
+
+KNOWN_PARTS = ("childcare", "result_agreements", "lead_time", "execution")
 
 
 def sections(design, with_trace=False):
@@ -125,35 +135,36 @@ def sections(design, with_trace=False):
                 entry.details.append(t["see_above"].format(", ".join(earlier)))
             shown.update(c.rules)
             entries.append(entry)
-        out.append(Section(t["recruitment"], entries))
-    single = [(t["childcare"], design.childcare.label, design.childcare.rules),
-              (t["results"], design.result_agreements.label, design.result_agreements.rules)]
+        out.append(Section(part_title("recruitment", lang), entries))
+    single = [(part_title("childcare", lang), design.childcare.label, design.childcare.rules),
+              (part_title("result_agreements", lang), design.result_agreements.label, design.result_agreements.rules)]
     if design.lead_time.min_months is not None:
-        single.append((t["lead_time"], t["months"].format(design.lead_time.min_months,
+        single.append((part_title("lead_time", lang), t["months"].format(design.lead_time.min_months,
                                                          design.lead_time.recommended_months),
                        design.lead_time.rules))
     if design.execution.approach or design.execution.scale:
         text = f"{t['approach']}: {design.execution.approach_label or '-'}; {t['scale']}: {design.execution.scale_label or '-'}"
-        single.append((t["execution"], text, design.execution.rules))
+        single.append((part_title("execution", lang), text, design.execution.rules))
     for title, text, rules in single:
         if text:
             out.append(Section(title, [Entry(text, reasons=_reasons(design, rules[:1]))]))
+    out += _other_parts(design, t)
     if design.director_role:
-        out.append(Section(t["director"], [Entry(i.text, reasons=_reasons(design, i.rules))
+        out.append(Section(part_title("director_role", lang), [Entry(i.text, reasons=_reasons(design, i.rules))
                                            for i in design.director_role]))
     if design.preconditions:
-        out.append(Section(t["preconditions"], [Entry(f"[{t[p.status]}] {p.text}", reasons=_reasons(design, p.rules))
+        out.append(Section(part_title("preconditions", lang), [Entry(f"[{t[p.status]}] {p.text}", reasons=_reasons(design, p.rules))
                                                 for p in design.preconditions]))
     if design.risks:
-        out.append(Section(t["risks"], [Entry(r.text, details=[f"{t['mitigation']}: {r.mitigation}"],
+        out.append(Section(part_title("risks", lang), [Entry(r.text, details=[f"{t['mitigation']}: {r.mitigation}"],
                                               reasons=_reasons(design, r.rules)) for r in design.risks]))
     if design.reference_details:
-        out.append(Section(t["references"], [Entry(f"{r.id}: {r.title}", details=r.resemblance)
+        out.append(Section(part_title("reference_projects", lang), [Entry(f"{r.id}: {r.title}", details=r.resemblance)
                                              for r in design.reference_details]))
     if design.assumptions:
         out.append(Section(t["assumptions"], [Entry(a.text) for a in design.assumptions]))
     if design.undecided:
-        out.append(Section(t["undecided"], [Entry(voc.dimensions[d]["label"][lang]) for d in design.undecided]))
+        out.append(Section(t["undecided"], [Entry(voc.dimensions[d].label.get(lang)) for d in design.undecided]))
     if design.conflicts:
         out.append(Section(t["conflicts"], [Entry(f"{c.dimension} ({t['priority']} {c.priority}): " +
                                                   "; ".join(f"{v} <- {', '.join(r)}" for v, r in c.values.items()))
@@ -161,7 +172,7 @@ def sections(design, with_trace=False):
     if design.open_questions:
         out.append(Section(t["questions"], [Entry(f"{q.question} ({q.field})",
                                                   details=[f"{t['could_change']}: " + ", ".join(
-                                                      t[PART_TITLE[p]].lower() for p in q.could_change)])
+                                                      part_title(p, lang).lower() for p in q.could_change)])
                                             for q in design.open_questions]))
     if with_trace:
         out.append(Section(t["trace"], [_trace_entry(step, t) for step in design.trace]))

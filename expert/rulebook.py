@@ -5,9 +5,7 @@ derivation structure drawn as a Mermaid diagram.
 """
 import html
 
-from .engine import DESIGN_PART
-from .knowledge import CONDITION_DIMENSIONS
-from .vocabulary import vocabulary
+from .vocabulary import registry, vocabulary
 
 TITLES = {"nl": ("Regelboek Aanpakwijzer", "Afleidingsstructuur", "Regels per onderdeel",
                  "Regels per bron", "als", "dan", "waarom", "aanname", "bronnen", "prioriteit"),
@@ -15,29 +13,20 @@ TITLES = {"nl": ("Regelboek Aanpakwijzer", "Afleidingsstructuur", "Regels per on
                  "Rules by source", "when", "then", "why", "assumes", "sources", "priority")}
 
 
-def _describe_conditions(conditions):
-    parts = []
-    for test in conditions.tests:
-        value = test.value if test.op in ("eq", "gte", "gt", "lte", "lt") else (
-            "/".join(map(str, test.value)) if test.value else "")
-        op = {"eq": "=", "in": "∈", "not_in": "∉", "gte": "≥", "gt": ">", "lte": "≤", "lt": "<",
-              "known": "is known", "unknown": "is unknown"}[test.op]
-        parts.append(f"{test.field} {op} {value}".strip())
-    if conditions.any_of:
-        parts.append("(" + " OR ".join(_describe_conditions(a) for a in conditions.any_of) + ")")
-    if conditions.unless:
-        parts.append("NOT (" + _describe_conditions(conditions.unless) + ")")
-    return " AND ".join(parts) or "always"
-
-
 def _describe_then(rule):
-    then = rule.spec.then
+    then = rule.then
     out = [f"{d} = {v}" for d, v in then.singles().items()]
-    out += [f"recruitment {c.channel} ({c.weight})" for c in then.recruitment]
-    out += [f"director_role {i}" for i in then.director_role]
-    out += [f"precondition {p.id}" + (f" = {p.status}" if p.status else " (checked)") for p in then.preconditions]
-    out += [f"risk {i}" for i in then.risks]
-    out += [f"reference {r.id}" for r in then.reference_projects]
+    for dim in registry().multi():
+        item = registry().dimensions[dim].item
+        for c in then.multi(dim):
+            if item == "channel":
+                out.append(f"{dim} {c.channel} ({c.weight})")
+            elif item == "precondition":
+                out.append(f"{dim} {c.id}" + (f" = {c.status}" if c.status else " (checked)"))
+            elif item == "reference":
+                out.append(f"{dim} {c.id}")
+            else:
+                out.append(f"{dim} {c}")
     return "; ".join(out)
 
 
@@ -46,7 +35,7 @@ def mermaid(kb):
     edges = set()
     for rule in kb.rules:
         reads = [f for f in rule.reads() if f != "target_group"]
-        sources = [f for f in reads if f in CONDITION_DIMENSIONS] or ["situation"]
+        sources = [f for f in reads if f in registry().readable] or ["situation"]
         for concluded in rule.concludes():
             for source in sources:
                 if source != concluded:
@@ -67,11 +56,11 @@ def rulebook(kb, lang="nl", fmt="markdown"):
         groups.setdefault(rule.concludes()[0] if rule.concludes() else "-", []).append(rule)
     order = list(voc.dimensions)
     for dim in sorted(groups, key=lambda d: order.index(d) if d in order else len(order)):
-        label = voc.dimensions.get(dim, {}).get("label", {}).get(lang, dim)
-        md += ["", f"### {label} (`{dim}`, {DESIGN_PART.get(dim, dim)})"]
+        label = voc.dimensions[dim].label.get(lang) if dim in voc.dimensions else dim
+        md += ["", f"### {label} (`{dim}`, {registry().part_of(dim) if dim in voc.dimensions else dim})"]
         for rule in groups[dim]:
             md += ["", f"#### `{rule.id}`", "",
-                   f"- **{when}:** {_describe_conditions(rule.conditions)}",
+                   f"- **{when}:** {rule.conditions.describe()}",
                    f"- **{then}:** {_describe_then(rule)}"
                    + (f" ({priority} {rule.spec.priority})" if rule.spec.priority is not None else ""),
                    f"- **{why}:** {rule.spec.because.get(lang)}"]

@@ -40,12 +40,11 @@ def test_declaration_order_does_not_change_the_design(advisor, situation, data):
 @given(situation=situations())
 def test_every_single_valued_dimension_is_decided_or_marked_undecided(advisor, situation):
     design = advisor.consult(situation)
-    parts = {"level": design.level, "category": design.participation_level,
-             "scale": design.execution.scale, "childcare": design.childcare.approach,
-             "result_agreements": design.result_agreements.type,
-             "execution_approach": design.execution.approach, "lead_time": design.lead_time.min_months}
+    dumped = design.model_dump(mode="json")
+    reg = vocabulary().registry
+    parts = {dim: reg.value_in(dumped, dim) for dim in reg.single()}
     for dim, spec in vocabulary().dimensions.items():
-        if spec["kind"] != "single" or situation["target_group"] not in spec.get("applies_to", []):
+        if spec.kind != "single" or situation["target_group"] not in spec.applies_to:
             continue
         if parts[dim] is None:
             assert dim in design.undecided and design.open_questions, dim
@@ -74,18 +73,7 @@ def test_every_cited_source_and_rule_exists(advisor, situation):
 
 def _parts(design):
     """Each design part in a comparable form, keyed like `open_questions[].could_change`."""
-    return {
-        "participation_level": (design.level, design.participation_level),
-        "recruitment": [(c.channel, c.weight) for c in design.recruitment],
-        "childcare": design.childcare.approach,
-        "result_agreements": design.result_agreements.type,
-        "lead_time": (design.lead_time.min_months, design.lead_time.recommended_months),
-        "execution": (design.execution.approach, design.execution.scale),
-        "director_role": [i.id for i in design.director_role],
-        "preconditions": [(p.id, p.status) for p in design.preconditions],
-        "risks": [r.id for r in design.risks],
-        "reference_projects": list(design.reference_projects),
-    }
+    return vocabulary().registry.part_values(design.model_dump(mode="json"))
 
 
 def _answers(spec):
@@ -115,9 +103,10 @@ def test_open_questions_name_every_unknown_fact_that_changes_the_design(advisor,
 @functools.lru_cache(maxsize=1)
 def _engine_with_every_rule():
     from expert.compiler import compile_engine
-    from expert.engine import RecordingEngine, compiled
+    from expert.engine import compiled
+    from expert.run import RecordingEngine
 
-    kb = compiled()[0]
+    kb = compiled().kb
     engine_class, _ = compile_engine(kb, engine_base=RecordingEngine)
     engine_class.kb = kb
     return engine_class()
@@ -127,9 +116,9 @@ def _engine_with_every_rule():
 @given(situation=situations())
 def test_group_engine_gives_the_design_of_one_engine_with_every_rule(advisor, situation):
     """Leaving other target groups' rules out of the network never changes a design."""
-    from expert.engine import assemble
+    from expert.assemble import assemble
 
     parsed = parse_situation(situation)
     run = _engine_with_every_rule().evaluate(known_facts(parsed))
-    expected = assemble(advisor.kb, advisor.readers, parsed.target_group, run, "nl")
+    expected = assemble(advisor.kb, advisor.compiled.questions, parsed.target_group, run, "nl")
     assert advisor.consult(situation).model_dump_json() == expected.model_dump_json()

@@ -1,0 +1,148 @@
+"""Assembling a Design from what a consultation recorded.
+
+The design's parts follow facts/dimensions.yaml: each part is filled from the
+decided single-valued dimensions or the collected items of its dimensions, so a new
+dimension shows up without code here.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .design import (Assumption, Channel, Conflict, Item, OpenQuestion, Precondition, Reference, Risk,
+                     TraceStep, design_model, part_models)
+from .knowledge import KnowledgeBase, RiskText
+from .questions import QuestionIndex, could_change
+from .run import STATUS_WEIGHT, Collected, Run
+from .vocabulary import Part, registry, vocabulary
+
+CHECKLIST_FILE = "rules/good_practice.yaml"     # annex III criteria, reported on every design
+
+
+class _Builder:
+    def __init__(self, kb: KnowledgeBase, run: Run, lang: str):
+        self.kb, self.run, self.lang = kb, run, lang
+
+    def label(self, dim: str, value: Any) -> Any:
+        return self.kb.label(dim, value, self.lang) if value is not None else None
+
+    def part(self, part: Part) -> dict[str, Any]:
+        if part.shape == "top":
+            return {registry().dimensions[d].key or d: self.run.decided.get(d) for d in part.dimensions}
+        if part.shape == "object":
+            return {part.name: self.object_part(part)}
+        out: dict[str, Any] = {}
+        for name in part.dimensions:
+            out.update(self.items(name))
+        return out
+
+    def object_part(self, part: Part) -> Any:
+        values: dict[str, Any] = {}
+        rules: list[str] = []
+        for name in part.dimensions:
+            dim = registry().dimensions[name]
+            value = self.run.decided.get(name)
+            if dim.value_type == "months":
+                values["min_months"] = value[0] if value else None
+                values["recommended_months"] = value[1] if value else None
+            else:
+                values[dim.key or "value"] = value
+                values[dim.label_key or "label"] = self.label(name, value)
+            rules += self.run.winning_rules(name)
+        return part_models()[part.name](**values, rules=rules)
+
+    def items(self, name: str) -> dict[str, Any]:
+        item = registry().dimensions[name].item
+        collected = self.run.collected[name]
+        build: dict[str, Callable[[str, dict[str, Collected]], dict[str, Any]]] = {
+            "channel": self.channels, "text": self.texts, "precondition": self.preconditions,
+            "risk": self.risks, "reference": self.references}
+        return build[item or "text"](name, collected)
+
+    def channels(self, name: str, collected: dict[str, Collected]) -> dict[str, Any]:
+        ranked = sorted(collected.items(), key=lambda kv: (-kv[1].weight, kv[0]))
+        return {name: [Channel(channel=c, rank=i, label=self.label(name, c), weight=e.weight, rules=e.rules)
+                       for i, (c, e) in enumerate(ranked, start=1)]}
+
+    def texts(self, name: str, collected: dict[str, Collected]) -> dict[str, Any]:
+        return {name: [Item(id=i, text=self.kb.label(name, i, self.lang), rules=e.rules)
+                       for i, e in collected.items()]}
+
+    def preconditions(self, name: str, collected: dict[str, Collected]) -> dict[str, Any]:
+        def order(kv: tuple[str, Collected]) -> tuple:
+            # what is not met first, then unknown, then in place; within each, the
+            # generic annex III checklist (rules/good_practice.yaml) after the design's own
+            return (-STATUS_WEIGHT[kv[1].status or "met"],
+                    all(self.kb.by_id[r].file == CHECKLIST_FILE for r in kv[1].rules))
+        return {name: [Precondition(id=i, status=e.status or "unknown", text=self.kb.label(name, i, self.lang),
+                                    rules=e.rules) for i, e in sorted(collected.items(), key=order)]}
+
+    def risks(self, name: str, collected: dict[str, Collected]) -> dict[str, Any]:
+        texts = self.kb.items[name]
+        out = []
+        for i, e in collected.items():
+            text: RiskText = texts[i]
+            out.append(Risk(id=i, text=text.text.get(self.lang), mitigation=text.mitigation.get(self.lang),
+                            rules=e.rules))
+        return {name: out}
+
+    def references(self, name: str, collected: dict[str, Collected]) -> dict[str, Any]:
+        voc = vocabulary()
+        return {name: list(collected),
+                "reference_details": [Reference(id=i, title=voc.source_title(i, self.lang),
+                                                resemblance=list(dict.fromkeys(t.get(self.lang)
+                                                                               for t in e.resemblance)),
+                                                rules=e.rules) for i, e in collected.items()]}
+
+    def trace(self) -> list[TraceStep]:
+        trace = []
+        for number, step in enumerate(self.run.steps, start=1):
+            rule = self.kb.by_id[step.rule]
+            singles = rule.then.singles()
+            status = "overruled" if singles and len(step.overruled_by) == len(singles) else "fired"
+            trace.append(TraceStep(step=number, rule=step.rule, status=status, matched=step.matched,
+                                   derived_from=step.derived_from, concluded=step.concluded,
+                                   because=rule.spec.because.get(self.lang), sources=rule.spec.sources,
+                                   overruled_by=step.overruled_by))
+        return trace
+
+    def assumptions(self, trace: list[TraceStep]) -> list[Assumption]:
+        # An assumption stands in for unknown facts: a fallback that decided a dimension, or a
+        # rule that read an unknown fact. A rule that read only known facts (e.g. `unless:
+        # {multiple_funders: false}` with multiple_funders given) assumed nothing.
+        out = []
+        for step in trace:
+            rule = self.kb.by_id[step.rule]
+            if rule.spec.assumes and step.status != "overruled" and (
+                    rule.then.singles() or "unknown" in step.matched.values()):
+                out.append(Assumption(text=rule.spec.assumes.get(self.lang), rules=[step.rule]))
+        return out
+
+
+def open_questions(index: QuestionIndex, group: str, run: Run, lang: str) -> list[OpenQuestion]:
+    known = {**run.facts, **run.decided}
+    questions = []
+    for field, spec in vocabulary().fields.items():
+        if field in run.facts or field == "target_group":
+            continue
+        parts = could_change(index, group, known, run.decided_by, field)
+        if parts:
+            questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts))
+    # the questions whose answer could change most of the design first (stable: vocabulary order)
+    questions.sort(key=lambda q: -len(q.could_change))
+    return questions
+
+
+def assemble(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang: str) -> Any:
+    builder = _Builder(kb, run, lang)
+    reg = registry()
+    undecided = [d for d, spec in reg.dimensions.items()
+                 if spec.kind == "single" and group in spec.applies_to and d not in run.decided]
+    trace = builder.trace()
+    values: dict[str, Any] = {"lang": lang, "target_group": group}
+    for part in reg.parts.values():
+        values.update(builder.part(part))
+    return design_model()(
+        **values, undecided=undecided, assumptions=builder.assumptions(trace),
+        open_questions=open_questions(index, group, run, lang),
+        conflicts=[Conflict(dimension=c.dimension, priority=c.priority, values=c.values) for c in run.conflicts],
+        trace=trace)
