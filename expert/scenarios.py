@@ -3,24 +3,29 @@
 Format: facts/scenarios/README.md. `run_scenarios` returns per-file results and the
 rules that fired across all of them (for coverage).
 """
-import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import InputError, InputErrors
-from .vocabulary import vocabulary
+from .suggest import did_you_mean
+from .vocabulary import registry, vocabulary
 from .yamlio import line_of, load_mapping
 
-# design part -> how list items are identified
-LIST_KEYS = {"recruitment": "channel", "director_role": "id", "preconditions": "id", "risks": "id",
-             "reference_projects": None, "open_questions": "field", "assumptions": "text",
-             "undecided": None, "trace": "rule", "conflicts": "dimension"}
-SHORTHAND = {"childcare": "approach", "result_agreements": "type"}
-EXACT = ("participation_level", "level")
-OBJECTS = ("childcare", "result_agreements", "lead_time", "execution")
+# lists in the design beyond its parts -> how their items are identified
+OTHER_LISTS = {"open_questions": "field", "assumptions": "text", "undecided": None, "trace": "rule",
+               "conflicts": "dimension"}
+ITEM_KEY = {"channel": "channel", "text": "id", "precondition": "id", "risk": "id", "reference": None}
+
+
+def list_keys() -> dict:
+    """design list -> the key that identifies its items (None: the items are ids)."""
+    reg = registry()
+    keys = {d: ITEM_KEY[reg.dimensions[d].item or "text"] for d in reg.multi()}
+    return {**keys, **OTHER_LISTS}
 
 
 class _Strict(BaseModel):
@@ -41,67 +46,86 @@ class ListExpect(_Strict):
     count: Optional[Union[int, Bounds]] = None
 
 
-class LeadTimeExpect(_Strict):
-    min_months: Optional[Union[int, Bounds]] = None
-    recommended_months: Optional[Union[int, Bounds]] = None
+def _object_expect(part) -> type[BaseModel]:
+    fields: dict = {}
+    for name in part.dimensions:
+        dim = registry().dimensions[name]
+        if dim.value_type == "months":
+            fields.update(min_months=(Optional[Union[int, Bounds]], None),
+                          recommended_months=(Optional[Union[int, Bounds]], None))
+        else:
+            fields[dim.key or "value"] = (Optional[str], None)
+    return create_model(f"{part.name.title().replace('_', '')}Expect", __base__=_Strict, **fields)
 
 
-class ExecutionExpect(_Strict):
-    approach: Optional[str] = None
-    scale: Optional[str] = None
+def shorthand_key(part) -> Optional[str]:
+    """An object part with one coded value may be expected as that value alone
+    (`childcare: children_come_along`)."""
+    dims = [registry().dimensions[d] for d in part.dimensions]
+    if len(dims) == 1 and dims[0].value_type == "code":
+        return dims[0].key or "value"
+    return None
 
 
-class ChildcareExpect(_Strict):
-    approach: Optional[str] = None
+@lru_cache(maxsize=1)
+def expect_models() -> dict[str, type[BaseModel]]:
+    """Object part -> its expectation model."""
+    return {p.name: _object_expect(p) for p in registry().parts.values() if p.shape == "object"}
 
 
-class ResultsExpect(_Strict):
-    type: Optional[str] = None
+@lru_cache(maxsize=1)
+def expect_model() -> type[BaseModel]:
+    """What a scenario may expect of a design, generated from the registry."""
+    fields: dict = {}
+    for part in registry().parts.values():
+        if part.shape == "top":
+            fields.update({registry().dimensions[d].key or d: (Optional[str], None) for d in part.dimensions})
+        elif part.shape == "object":
+            model = expect_models()[part.name]
+            fields[part.name] = (Optional[Union[str, model]] if shorthand_key(part) else Optional[model], None)
+        else:
+            fields.update({d: (Optional[ListExpect], None) for d in part.dimensions})
+    fields.update({name: (Optional[ListExpect], None) for name in OTHER_LISTS})
+    return create_model("Expect", __base__=_Strict, **fields)
 
 
-class Expect(_Strict):
-    participation_level: Optional[str] = None
-    level: Optional[str] = None
-    childcare: Optional[Union[str, ChildcareExpect]] = None
-    result_agreements: Optional[Union[str, ResultsExpect]] = None
-    lead_time: Optional[LeadTimeExpect] = None
-    execution: Optional[ExecutionExpect] = None
-    recruitment: Optional[ListExpect] = None
-    director_role: Optional[ListExpect] = None
-    preconditions: Optional[ListExpect] = None
-    risks: Optional[ListExpect] = None
-    reference_projects: Optional[ListExpect] = None
-    open_questions: Optional[ListExpect] = None
-    assumptions: Optional[ListExpect] = None
-    undecided: Optional[ListExpect] = None
-    conflicts: Optional[ListExpect] = None
-    trace: Optional[ListExpect] = None
+def __getattr__(name: str):
+    # `Expect` and `Scenario` are generated from the registry on first use
+    if name == "Expect":
+        return expect_model()
+    if name == "Scenario":
+        return scenario_model()
+    raise AttributeError(name)
 
 
-class Scenario(_Strict):
+class ScenarioBase(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
     sources: list[str] = Field(min_length=1)
     situation: dict
-    expect: Expect
+
+
+@lru_cache(maxsize=1)
+def scenario_model() -> type[BaseModel]:
+    return create_model("Scenario", __base__=ScenarioBase, expect=(expect_model(), ...))
 
 
 def _model_at(loc):
     """The model whose keys a nested error location refers to (for 'did you mean')."""
     # a union field's error location names the branch model ('ChildcareExpect', 'Bounds')
-    by_name = {m.__name__: m for m in (Bounds, ChildcareExpect, ResultsExpect)}
-    by_field = {"execution": ExecutionExpect, "lead_time": LeadTimeExpect, **{k: ListExpect for k in LIST_KEYS}}
+    models = {"Bounds": Bounds, **{m.__name__: m for m in expect_models().values()}}
+    by_field = {**expect_models(), **{k: ListExpect for k in list_keys()}}
     for part in reversed(loc[:-1]):
-        if part in by_name or part in by_field:
-            return by_name.get(part) or by_field[part]
-    return Expect if loc[0] == "expect" else Scenario
+        if part in models or part in by_field:
+            return models.get(part) or by_field[part]
+    return expect_model() if loc[0] == "expect" else scenario_model()
 
 
 def load_scenario(path):
     """Read and validate a scenario file; raise InputErrors with file and line."""
     data, name = load_mapping(path, "scenario file")
     try:
-        scenario = Scenario(**data)
+        scenario = scenario_model()(**data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -112,8 +136,7 @@ def load_scenario(path):
             allowed = None
             if error["type"] == "extra_forbidden":
                 options = list(_model_at(loc).model_fields)
-                near = difflib.get_close_matches(loc[-1], options, n=1)
-                message = "unknown key" + (f"; did you mean '{near[0]}'?" if near else "")
+                message = "unknown key" + did_you_mean(loc[-1], options)
                 allowed = options
             # pydantic names the union branch it tried ('int', 'Bounds'); the user never wrote those
             shown = [p for p in loc if p not in ("int", "str") and not p[:1].isupper()]
@@ -146,31 +169,39 @@ def _item_matches(expected, item, key):
 def check_design(expect, design):
     """Return the mismatches between an Expect and a design dict (JSON form)."""
     problems = []
+    reg = registry()
+    top_keys = {reg.dimensions[d].key or d for p in reg.parts.values() if p.shape == "top" for d in p.dimensions}
+    keys = list_keys()
     for part, spec in expect.model_dump(exclude_none=True).items():
         actual = design.get(part)
-        if part in EXACT:
+        if part in top_keys:
             if spec != actual:
                 problems.append(f"{part}: expected {spec!r}, got {actual!r}")
-        elif part in OBJECTS:
+        elif part in reg.parts and reg.parts[part].shape == "object":
             if not isinstance(spec, dict):
-                spec = {SHORTHAND.get(part, "approach"): spec}
+                spec = {shorthand_key(reg.parts[part]): spec}
             for key, expected in spec.items():
                 if not _value_matches(expected, actual.get(key)):
                     problems.append(f"{part}.{key}: expected {expected!r}, got {actual.get(key)!r}")
         else:
-            key = LIST_KEYS[part]
-            ids = [_item_id(i, key) for i in actual]
-            for expected in spec.get("includes", []):
-                if not any(_item_matches(expected, i, key) for i in actual):
-                    problems.append(f"{part}: expected to include {expected!r}; got {ids}")
-            for expected in spec.get("excludes", []):
-                if any(_item_matches(expected, i, key) for i in actual):
-                    problems.append(f"{part}: expected not to include {expected!r}")
-            top = spec.get("top", [])
-            if top and set(ids[:len(top)]) != set(top):
-                problems.append(f"{part}: expected first {top}, got {ids[:len(top)]}")
-            if "count" in spec and not _value_matches(spec["count"], len(actual)):
-                problems.append(f"{part}: expected count {spec['count']}, got {len(actual)}")
+            problems += _check_list(part, spec, actual, keys[part])
+    return problems
+
+
+def _check_list(part, spec, actual, key):
+    problems = []
+    ids = [_item_id(i, key) for i in actual]
+    for expected in spec.get("includes", []):
+        if not any(_item_matches(expected, i, key) for i in actual):
+            problems.append(f"{part}: expected to include {expected!r}; got {ids}")
+    for expected in spec.get("excludes", []):
+        if any(_item_matches(expected, i, key) for i in actual):
+            problems.append(f"{part}: expected not to include {expected!r}")
+    top = spec.get("top", [])
+    if top and set(ids[:len(top)]) != set(top):
+        problems.append(f"{part}: expected first {top}, got {ids[:len(top)]}")
+    if "count" in spec and not _value_matches(spec["count"], len(actual)):
+        problems.append(f"{part}: expected count {spec['count']}, got {len(actual)}")
     return problems
 
 

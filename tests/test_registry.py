@@ -1,0 +1,84 @@
+"""facts/dimensions.yaml is the one source of truth for the design's parts and dimensions:
+a knowledge engineer adds a dimension with data alone, no Python edited."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from expert.paths import FACTS_DIR, RULES_DIR
+from expert.vocabulary import vocabulary
+
+CLI = str(Path(sys.executable).parent / "aanpakwijzer")
+
+NEW_PART = """  meeting_place:
+    title: {nl: "Plek van samenkomst", en: "Meeting place"}
+    shape: object
+    dimensions: [meeting_place]
+
+dimensions:
+"""
+NEW_DIMENSION = """  meeting_place:
+    kind: single
+    key: place
+    label_key: place_label
+    applies_to: [youth]
+    label: {nl: "Plek van samenkomst", en: "Meeting place"}
+    values:
+      school: {nl: "op school", en: "at school"}
+      community_centre: {nl: "in het buurthuis", en: "in the community centre"}
+"""
+RULE = """about: {nl: "Plek", en: "Place"}
+rules:
+  - id: meeting.youth.school
+    when: {target_group: youth, policy_goal: education}
+    then: {meeting_place: school}
+    priority: table
+    because: {nl: "Scholieren ontmoet je op school.", en: "Pupils are met at school."}
+    sources: [B.4.youth]
+"""
+SCENARIO = """name: pupils meet at school
+sources: [B.4.youth]
+situation: {target_group: youth, policy_goal: education}
+expect:
+  meeting_place: school
+"""
+
+
+def _run(args, base):
+    env = {**os.environ, "AANPAKWIJZER_FACTS": str(base / "facts"), "AANPAKWIJZER_RULES": str(base / "rules")}
+    return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_a_new_dimension_needs_only_data(tmp_path):
+    shutil.copytree(FACTS_DIR, tmp_path / "facts")
+    shutil.copytree(RULES_DIR, tmp_path / "rules")
+    dims = tmp_path / "facts" / "dimensions.yaml"
+    dims.write_text(dims.read_text(encoding="utf-8").replace("\ndimensions:\n", "\n" + NEW_PART, 1)
+                    + NEW_DIMENSION, encoding="utf-8")
+    (tmp_path / "rules" / "meeting.yaml").write_text(RULE, encoding="utf-8")
+    (tmp_path / "place.yaml").write_text(SCENARIO, encoding="utf-8")
+
+    text = _run(["consult", str(tmp_path / "place.yaml")], tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "Plek van samenkomst" in text.stdout and "op school" in text.stdout
+    design = json.loads(_run(["consult", str(tmp_path / "place.yaml"), "--format", "json", "--lang", "en"],
+                             tmp_path).stdout)
+    assert design["meeting_place"] == {"place": "school", "place_label": "at school",
+                                       "rules": ["meeting.youth.school"]}
+    passed = _run(["test", str(tmp_path / "place.yaml")], tmp_path)
+    assert passed.returncode == 0 and "1 passed, 0 failed" in passed.stdout, passed.stdout + passed.stderr
+    # a wrong expectation on the new part fails like any other
+    (tmp_path / "place.yaml").write_text(SCENARIO.replace("meeting_place: school", "meeting_place: community_centre"),
+                                         encoding="utf-8")
+    assert _run(["test", str(tmp_path / "place.yaml")], tmp_path).returncode == 1
+
+
+def test_every_dimension_sits_in_exactly_one_part_and_parts_follow_the_contract_order():
+    reg = vocabulary().registry
+    placed = [d for p in reg.parts.values() for d in p.dimensions]
+    assert sorted(placed) == sorted(reg.dimensions) and len(placed) == len(set(placed))
+    assert list(reg.parts)[:10] == ["participation_level", "recruitment", "childcare", "result_agreements",
+                                    "lead_time", "execution", "director_role", "preconditions", "risks",
+                                    "reference_projects"]
