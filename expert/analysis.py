@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from .compiler import compile_engine, layering
 from .errors import InputError, InputErrors
 from .knowledge import load_knowledge
-from .paths import rules_dir as default_rules_dir
 from .run import RecordingEngine
 from .scoping import rule_scopes
 from .vocabulary import registry, vocabulary

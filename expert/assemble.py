@@ -6,7 +6,8 @@ dimension shows up without code here.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .design import (Assumption, Channel, Conflict, Item, OpenQuestion, Precondition, Reference, Risk,
                      TraceStep, design_model, part_models)

@@ -25,7 +25,8 @@ trace, never depends on the order in which facts were declared (experta issue #1
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
+from collections.abc import Callable
 
 from .conditions import Conditions, Test
 from .errors import InputError

@@ -21,7 +21,8 @@ patterns are built from the same definitions in `compiler.py`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Optional, Union
+from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
@@ -90,7 +91,7 @@ class Test:
             return self.op == "unknown"
         return self.operator.holds(known[self.field], self.value)
 
-    def negated(self) -> "Test":
+    def negated(self) -> Test:
         """The test that holds when the field is known and this test fails."""
         negation = self.operator.negation
         if negation is None:
@@ -108,8 +109,8 @@ class Test:
 class Conditions:
     """Tests that must all hold, alternatives of which one must hold, and a block."""
     tests: tuple[Test, ...] = ()
-    any_of: tuple["Conditions", ...] = ()
-    unless: Optional["Conditions"] = None
+    any_of: tuple[Conditions, ...] = ()
+    unless: Optional[Conditions] = None
 
     def fields(self) -> list[str]:
         out = [t.field for t in self.tests]
@@ -273,5 +274,5 @@ class When(BaseModel):
     model_config = ConfigDict(extra="allow")
     __pydantic_extra__: dict[str, FieldTest] = Field(init=False)   # type: ignore[assignment]
 
-    any: Optional[list["When"]] = Field(None, description="at least one of these maps holds")
-    unless: Optional["When"] = Field(None, description="the rule does not fire when this whole map holds")
+    any: Optional[list[When]] = Field(None, description="at least one of these maps holds")
+    unless: Optional[When] = Field(None, description="the rule does not fire when this whole map holds")

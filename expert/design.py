@@ -138,7 +138,8 @@ def _part_fields(part: Part) -> dict[str, Any]:
             fields[name] = (list[str], ...)
             fields["reference_details"] = (list[Reference], ...)
         else:
-            fields[name] = (list[ITEM_MODEL[item or "text"]], ...)   # type: ignore[valid-type]
+            item_model = ITEM_MODEL[item or "text"]
+            fields[name] = (list[item_model], ...)   # type: ignore[valid-type]
     return fields
 
 

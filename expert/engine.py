@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Mapping, Optional
+from functools import lru_cache, cache
+from typing import Any, Optional
+from collections.abc import Mapping
 
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
@@ -44,7 +45,7 @@ def compiled() -> Compiled:
     return Compiled(kb, layering(kb), scope, question_index(kb, scope))
 
 
-@lru_cache(maxsize=None)
+@cache
 def group_engine_class(group: str) -> type[RecordingEngine]:
     """An engine class with only the rules that can apply to one target group.
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
-from itertools import product
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -76,7 +75,7 @@ class PreconditionConclusion(_Strict):
     met_when: Optional[dict[str, Any]] = None
 
     @model_validator(mode="after")
-    def _one_way(self) -> "PreconditionConclusion":
+    def _one_way(self) -> PreconditionConclusion:
         if (self.status is None) == (self.met_when is None):
             raise ValueError("give either 'status' or 'met_when'")
         return self
@@ -92,7 +91,7 @@ class LeadTime(_Strict):
     recommended_months: int = Field(ge=1, le=120)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "LeadTime":
+    def _ordered(self) -> LeadTime:
         if self.recommended_months < self.min_months:
             raise ValueError("recommended_months must be at least min_months")
         return self
@@ -131,8 +130,11 @@ def then_model() -> type[_ThenBase]:
 
 @lru_cache(maxsize=1)
 def items_model() -> type[BaseModel]:
-    fields: dict[str, Any] = {name: (dict[str, RiskText if dim.item == "risk" else Text], {})
-                              for name, dim in registry().dimensions.items() if dim.open}
+    fields: dict[str, Any] = {}
+    for name, dim in registry().dimensions.items():
+        if dim.open:
+            text_model = RiskText if dim.item == "risk" else Text
+            fields[name] = (dict[str, text_model], {})       # type: ignore[valid-type]
     return create_model("Items", __base__=_Strict, **fields)
 
 
@@ -250,7 +252,7 @@ class KnowledgeBase:
         self.items = items            # dimension -> {id: Text or RiskText}
         self.files = files            # file name -> RuleFile
 
-    def subset(self, rules: list[KnowledgeRule]) -> "KnowledgeBase":
+    def subset(self, rules: list[KnowledgeRule]) -> KnowledgeBase:
         return KnowledgeBase(rules, self.items, self.files)
 
     def label(self, dimension: str, value: Any, lang: str) -> str:
@@ -325,16 +327,15 @@ def _cell_values(cell: Any, spec: dict) -> Optional[set]:
     return {v for v in domain if parsed.holds({"x": v})}
 
 
-def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
-                  dims_values: dict[str, list]) -> list[tuple[dict, int]]:
-    """Rows as plain rule mappings (with their lines); overlapping rows reported."""
+def _table_specs(table: TableSpec, line: int, file: str, linter: _Linter,
+                 dims_values: dict[str, list]) -> Optional[dict[str, dict]]:
+    """The field spec of each input column, or None (reported) when the table is malformed."""
     reg = registry()
-    line = raw.line or 0
     output = reg.dimensions.get(table.output)
     if output is None or output.kind != "single":
         linter.error(f"table output '{table.output}' is not a single-valued dimension", file, line,
                      table.id, "output", allowed=reg.single())
-        return []
+        return None
     fields = vocabulary().fields
     specs = {}
     for name in table.inputs:
@@ -342,8 +343,32 @@ def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
         if spec is None:
             linter.error(f"unknown table input{did_you_mean(name, list(fields) + list(dims_values))}",
                          file, line, table.id, name)
-            return []
+            return None
         specs[name] = spec
+    return specs
+
+
+def _row_rule(table: TableSpec, raw: LineDict, raw_row: Any, row_line: int) -> dict:
+    """A table row as the plain rule it stands for."""
+    given = [k for k in table.inputs if k in raw_row and raw_row[k] != "-"]
+    when = LineDict({**table.when, **{k: raw_row[k] for k in given}})
+    common = raw.get("when")
+    when.lines = {**{k: line_of(common, k) for k in table.when}, **{k: line_of(raw_row, k) for k in given}}
+    when.line = row_line
+    rule = {"id": raw_row.get("id"), "when": when, "then": {table.output: raw_row.get(table.output)},
+            "priority": table.priority, "because": raw_row.get("because"), "sources": raw_row.get("sources")}
+    if "assumes" in raw_row:
+        rule["assumes"] = raw_row["assumes"]
+    return rule
+
+
+def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
+                  dims_values: dict[str, list]) -> list[tuple[dict, int]]:
+    """Rows as plain rule mappings (with their lines); rows that break the hit policy reported."""
+    line = raw.line or 0
+    specs = _table_specs(table, line, file, linter, dims_values)
+    if specs is None:
+        return []
     allowed_keys = {"id", "because", "assumes", "sources", table.output, *table.inputs}
     rules, cells = [], []
     for raw_row in raw["rows"]:
@@ -353,35 +378,42 @@ def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
             linter.error(f"row keys {sorted(extra)} are not inputs of the table", file, row_line,
                          raw_row.get("id", table.id), allowed=sorted(allowed_keys))
             continue
-        when = dict(table.when)
-        when.update({k: raw_row[k] for k in table.inputs if k in raw_row and raw_row[k] != "-"})
-        rule = {"id": raw_row.get("id"), "when": LineDict(when), "then": {table.output: raw_row.get(table.output)},
-                "priority": table.priority, "because": raw_row.get("because"), "sources": raw_row.get("sources")}
-        if "assumes" in raw_row:
-            rule["assumes"] = raw_row["assumes"]
-        when_lines = {k: line_of(raw_row, k) for k in table.inputs if k in raw_row}
-        rule["when"].lines = {**{k: line_of(raw["when"], k) for k in table.when}, **when_lines} \
-            if isinstance(raw.get("when"), dict) else when_lines
-        rule["when"].line = row_line
-        rules.append((rule, row_line))
-        cells.append((raw_row.get("id"), raw_row.get(table.output),
-                      {k: _cell_values(raw_row[k], specs[k]) for k in table.inputs if k in raw_row and raw_row[k] != "-"},
-                      row_line))
-    for (id_a, out_a, cells_a, _), (id_b, out_b, cells_b, line_b) in (
-            (a, b) for i, a in enumerate(cells) for b in cells[i + 1:]):
-        overlap = all((cells_a.get(k) is None or cells_b.get(k) is None or cells_a[k] & cells_b[k])
-                      for k in table.inputs)
-        if overlap and (table.hit_policy == "unique" or out_a != out_b):
-            linter.error(f"rows '{id_a}' and '{id_b}' can both hold (hit policy {table.hit_policy})",
-                         file, line_b, table.id)
+        rules.append((_row_rule(table, raw, raw_row, row_line), row_line))
+        holds = {k: _cell_values(raw_row[k], specs[k]) for k in table.inputs if raw_row.get(k, "-") != "-"}
+        cells.append((raw_row.get("id"), raw_row.get(table.output), holds))
+    for index, (id_a, out_a, cells_a) in enumerate(cells):
+        for id_b, out_b, cells_b in cells[index + 1:]:
+            # two rows can both hold when, for every input, some value satisfies both cells
+            overlap = all(cells_a.get(k) is None or cells_b.get(k) is None or cells_a[k] & cells_b[k]
+                          for k in table.inputs)
+            if overlap and (table.hit_policy == "unique" or out_a != out_b):
+                linter.error(f"rows '{id_a}' and '{id_b}' can both hold (hit policy {table.hit_policy})",
+                             file, line, table.id)
     return rules
 
 
 def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
     """Load, validate and lint every rule file; raise InputErrors listing all problems."""
     reg = registry()
-    folder = Path(rules_dir) if rules_dir else default_rules_dir()
     linter = _Linter()
+    files, raw_files = _read_files(Path(rules_dir) if rules_dir else default_rules_dir(), linter)
+    items = _collect_items(files, raw_files, linter)
+    dims_values = {d: list(reg.dimensions[d].values) + list(items.get(d, {})) for d in reg.single()
+                   if d in reg.readable}
+    rules: list[KnowledgeRule] = []
+    seen: dict[str, str] = {}
+    for name, rule_file in files.items():
+        for spec, raw, table_id in _entries(name, rule_file, raw_files[name], linter, dims_values):
+            rule = _parse_rule(spec, raw, name, table_id, linter, dims_values, seen)
+            if rule:
+                _lint_rule(rule, items, dims_values, linter)
+                rules.append(rule)
+    if linter.errors:
+        raise InputErrors(linter.errors)
+    return KnowledgeBase(rules, items, files)
+
+
+def _read_files(folder: Path, linter: _Linter) -> tuple[dict[str, Any], dict[str, Any]]:
     files, raw_files = {}, {}
     for path in sorted(folder.glob("*.yaml")):
         try:
@@ -395,45 +427,43 @@ def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
             raw_files[name] = data
         except ValidationError as exc:
             _shape_errors(exc, data, name, linter)
-    # Items: the vocabulary's own values plus what rule files add; ids are global.
+    return files, raw_files
+
+
+def _collect_items(files: dict[str, Any], raw_files: dict[str, Any], linter: _Linter) -> dict[str, dict]:
+    """The vocabulary's own values plus what rule files add; ids are global."""
+    reg = registry()
     items: dict[str, dict] = {dim: {} for dim in reg.open_items()}
-    item_origin: dict[tuple, str] = {}
+    origin: dict[tuple, str] = {}
     for name, rule_file in files.items():
         for dim in reg.open_items():
             for item_id, text in getattr(rule_file.items, dim).items():
                 if item_id in items[dim] or item_id in reg.dimensions[dim].values:
                     linter.error(f"{dim} item '{item_id}' is defined twice (also in "
-                                 f"{item_origin.get((dim, item_id), 'facts/dimensions.yaml')})",
+                                 f"{origin.get((dim, item_id), 'facts/dimensions.yaml')})",
                                  name, line_of(raw_files[name].get("items", {}), dim))
                     continue
                 items[dim][item_id] = text
-                item_origin[(dim, item_id)] = name
-    dims_values = {d: list(reg.dimensions[d].values) + list(items.get(d, {})) for d in reg.single()
-                   if d in reg.readable}
-    rules: list[KnowledgeRule] = []
-    seen: dict[str, str] = {}
-    for name, rule_file in files.items():
-        raw_file = raw_files[name]
-        entries = [(spec, raw, None) for spec, raw in zip(rule_file.rules, raw_file.get("rules", []))]
-        for table, raw_table in zip(rule_file.tables, raw_file.get("tables", [])):
-            for row, row_line in _expand_table(table, raw_table, name, linter, dims_values):
-                try:
-                    spec = rule_spec_model()(**row)
-                except ValidationError as exc:
-                    _shape_errors(exc, row, name, linter)
-                    continue
-                raw_row = LineDict(row)
-                raw_row.line = row_line
-                raw_row["then"] = LineDict(row["then"])
-                entries.append((spec, raw_row, table.id))
-        for spec, raw, table_id in entries:
-            rule = _parse_rule(spec, raw, name, table_id, linter, dims_values, seen)
-            if rule:
-                _lint_rule(rule, items, dims_values, linter)
-                rules.append(rule)
-    if linter.errors:
-        raise InputErrors(linter.errors)
-    return KnowledgeBase(rules, items, files)
+                origin[(dim, item_id)] = name
+    return items
+
+
+def _entries(name: str, rule_file: Any, raw_file: Any, linter: _Linter,
+             dims_values: dict[str, list]) -> list[tuple[RuleSpecBase, Any, Optional[str]]]:
+    """(spec, raw mapping, table id) for the plain rules and every table row of a file."""
+    entries = [(spec, raw, None) for spec, raw in zip(rule_file.rules, raw_file.get("rules", []))]
+    for table, raw_table in zip(rule_file.tables, raw_file.get("tables", [])):
+        for row, row_line in _expand_table(table, raw_table, name, linter, dims_values):
+            try:
+                spec = rule_spec_model()(**row)
+            except ValidationError as exc:
+                _shape_errors(exc, row, name, linter)
+                continue
+            raw_row = LineDict(row)
+            raw_row.line = row_line
+            raw_row["then"] = LineDict(row["then"])
+            entries.append((spec, raw_row, table.id))
+    return entries
 
 
 def _parse_rule(spec: RuleSpecBase, raw: Any, name: str, table_id: Optional[str], linter: _Linter,

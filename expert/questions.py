@@ -9,7 +9,8 @@ as they are. A hypothesis property checks that this is sound.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from .conditions import Conditions
 from .knowledge import KnowledgeBase

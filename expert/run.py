@@ -9,7 +9,8 @@ their right-hand side; nothing here decides what fires, experta does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Optional
+from typing import Any, Optional
+from collections.abc import Hashable
 
 from .compiler import Decided, Input, Proposed
 from .experta_compat import KnowledgeEngine

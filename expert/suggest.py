@@ -1,6 +1,6 @@
 """The one 'did you mean' helper, so every message suggests names the same way."""
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def closest(name: str, options: Iterable[str], n: int = 1) -> list[str]:

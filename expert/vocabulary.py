@@ -56,7 +56,7 @@ class Dimension(_Spec):
     label_key: Optional[str] = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Dimension":
+    def _consistent(self) -> Dimension:
         if (self.kind == "multi") != (self.item is not None):
             raise ValueError("a multi-valued dimension needs 'item'; a single-valued one has none")
         return self
@@ -75,7 +75,7 @@ class Registry:
         self.dimensions = dimensions
 
     @classmethod
-    def load(cls, data: dict, file: str) -> "Registry":
+    def load(cls, data: dict, file: str) -> Registry:
         try:
             dims = {name: Dimension(**{**spec, "name": name}) for name, spec in data["dimensions"].items()}
             parts = {name: Part(**{**spec, "name": name}) for name, spec in data["parts"].items()}
