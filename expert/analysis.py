@@ -75,7 +75,7 @@ def _enumerate(engine, group, fields, domain):
     choices = [domain.values(f) for f in fields]
     for combo in itertools.product(*choices):
         facts = {"target_group": group}
-        injected = {}
+        injected: dict = {}
         for name, value in zip(fields, combo):
             if value is None:
                 continue
@@ -124,7 +124,9 @@ def analyse_group(group, rules_dir=None):
             continue
         started = time.time()
         engine = _subset_engine(kb, rules)
-        outcomes, gaps, conflicts = set(), [], {}
+        outcomes: set = set()
+        gaps: list = []
+        conflicts: dict = {}
         for assignment, run in _enumerate(engine, group, fields, domain):
             fired |= run.fired_rules
             value = run.decided.get(dim)
@@ -173,7 +175,7 @@ def analyse_group(group, rules_dir=None):
             findings.append(f"{group}: '{dim}' is empty in {len(empty)} inputs, e.g. {_example(smallest)}")
     # Rules not yet seen firing: search their own inputs with a small engine per
     # set of fields read (multi-valued rules do not chain, so the rule alone decides).
-    pending = {}
+    pending: dict = {}
     for rule in multi_rules:
         if rule.id not in fired:
             pending.setdefault(tuple(_reads([rule])), []).append(rule)

@@ -10,7 +10,7 @@ from typing import Any
 from collections.abc import Callable
 
 from .design import (Assumption, Channel, Conflict, Item, OpenQuestion, Precondition, Reference, Risk,
-                     TraceStep, design_model, part_models)
+                     TraceStatus, TraceStep, design_model, part_models)
 from .knowledge import KnowledgeBase, RiskText
 from .questions import QuestionIndex, could_change
 from .run import STATUS_WEIGHT, Collected, Run
@@ -41,7 +41,7 @@ class _Builder:
         rules: list[str] = []
         for name in part.dimensions:
             dim = registry().dimensions[name]
-            value = self.run.decided.get(name)
+            value: Any = self.run.decided.get(name)
             if dim.value_type == "months":
                 values["min_months"] = value[0] if value else None
                 values["recommended_months"] = value[1] if value else None
@@ -99,7 +99,7 @@ class _Builder:
         for number, step in enumerate(self.run.steps, start=1):
             rule = self.kb.by_id[step.rule]
             singles = rule.then.singles()
-            status = "overruled" if singles and len(step.overruled_by) == len(singles) else "fired"
+            status: TraceStatus = "overruled" if singles and len(step.overruled_by) == len(singles) else "fired"
             trace.append(TraceStep(step=number, rule=step.rule, status=status, matched=step.matched,
                                    derived_from=step.derived_from, concluded=step.concluded,
                                    because=rule.spec.because.get(self.lang), sources=rule.spec.sources,

@@ -143,11 +143,11 @@ def layering(kb: KnowledgeBase) -> Layering:
     else:
         raise InputError("the rules that decide the single-valued dimensions read each other "
                          "in a cycle; see `aanpakwijzer rules check`", file="rules/")
-    band = {}
+    bands: dict[str, int] = {}
     for rule in kb.rules:
         own = 1 + max((depth[d] for d in reads[rule.id]), default=0)
-        band[rule.id] = max([own] + [depth[d] for d in rule.then.singles()])
-    return Layering(depth, band)
+        bands[rule.id] = max([own] + [depth[d] for d in rule.then.singles()])
+    return Layering(depth, bands)
 
 
 def _action(kind: str, rule_id: str, *args: Any) -> Callable:
@@ -158,7 +158,7 @@ def _action(kind: str, rule_id: str, *args: Any) -> Callable:
 
 
 def compile_engine(kb: KnowledgeBase, engine_base: type = KnowledgeEngine,
-                   layers: Optional[Layering] = None) -> tuple[type, Layering]:
+                   layers: Optional[Layering] = None) -> tuple[Any, Layering]:
     """Return a KnowledgeEngine subclass whose rules are the knowledge base's rules.
     `layers` may come from a larger base this one is part of, so that a subset fires
     in the same bands and order as in the whole."""

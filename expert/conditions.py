@@ -272,7 +272,7 @@ class When(BaseModel):
     """A condition map: every field test must hold (a plain value means 'equals';
     the strings 'known' and 'unknown' test whether the field was given)."""
     model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, FieldTest] = Field(init=False)   # type: ignore[assignment]
+    __pydantic_extra__: dict[str, FieldTest] = Field(init=False)
 
     any: Optional[list[When]] = Field(None, description="at least one of these maps holds")
     unless: Optional[When] = Field(None, description="the rule does not fire when this whole map holds")

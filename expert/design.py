@@ -14,7 +14,9 @@ import json
 from functools import lru_cache
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict
+
+from .modelgen import list_of, make_model
 
 from .vocabulary import Part, registry
 
@@ -105,7 +107,7 @@ def _camel(name: str) -> str:
     return "".join(word.capitalize() for word in name.split("_"))
 
 
-def part_model(part: Part) -> type[BaseModel]:
+def part_model(part: Part) -> Any:
     """The model of an `object` part: value (and label) per dimension, then the rules."""
     fields: dict[str, Any] = {}
     for name in part.dimensions:
@@ -117,11 +119,11 @@ def part_model(part: Part) -> type[BaseModel]:
         fields[dim.key or "value"] = (Optional[str], ...)
         fields[dim.label_key or "label"] = (Optional[str], None)
     fields["rules"] = (list[str], ...)
-    return create_model(_camel(part.name), __base__=_Model, **fields)
+    return make_model(_camel(part.name), _Model, fields)
 
 
 @lru_cache(maxsize=1)
-def part_models() -> dict[str, type[BaseModel]]:
+def part_models() -> dict[str, Any]:
     return {p.name: part_model(p) for p in registry().parts.values() if p.shape == "object"}
 
 
@@ -138,13 +140,12 @@ def _part_fields(part: Part) -> dict[str, Any]:
             fields[name] = (list[str], ...)
             fields["reference_details"] = (list[Reference], ...)
         else:
-            item_model = ITEM_MODEL[item or "text"]
-            fields[name] = (list[item_model], ...)   # type: ignore[valid-type]
+            fields[name] = (list_of(ITEM_MODEL[item or "text"]), ...)
     return fields
 
 
 @lru_cache(maxsize=1)
-def design_model() -> type[DesignBase]:
+def design_model() -> Any:
     fields: dict[str, Any] = {"contract": (str, CONTRACT), "lang": (Literal["nl", "en"], ...),
                               "target_group": (str, ...)}
     for part in registry().parts.values():
@@ -152,7 +153,7 @@ def design_model() -> type[DesignBase]:
     fields.update(undecided=(list[str], ...), assumptions=(list[Assumption], ...),
                   open_questions=(list[OpenQuestion], ...), conflicts=(list[Conflict], ...),
                   trace=(list[TraceStep], ...))
-    return create_model("Design", __base__=DesignBase, **fields)
+    return make_model("Design", DesignBase, fields)
 
 
 def __getattr__(name: str) -> Any:

@@ -46,7 +46,7 @@ def compiled() -> Compiled:
 
 
 @cache
-def group_engine_class(group: str) -> type[RecordingEngine]:
+def group_engine_class(group: str) -> Any:
     """An engine class with only the rules that can apply to one target group.
 
     A consultation is always for one group; leaving the other groups' rules out of

@@ -19,10 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .conditions import ConditionParser, Conditions, When
 from .errors import InputError, InputErrors
+from .modelgen import dict_of, list_of, make_model
 from .paths import rules_dir as default_rules_dir
 from .suggest import did_you_mean
 from .vocabulary import Dimension, registry, vocabulary
@@ -116,26 +117,23 @@ class _ThenBase(_Strict):
         return getattr(self, dimension)
 
 
-def _conclusion_type(dim: Dimension) -> Any:
+def _conclusion_type(dim: Dimension) -> tuple[Any, Any]:
     if dim.kind == "single":
         return (Optional[LeadTime] if dim.value_type == "months" else Optional[str]), None
-    return list[CONCLUSION_OF_ITEM[dim.item]], []     # type: ignore[index]
+    return list_of(CONCLUSION_OF_ITEM[dim.item or "text"]), []
 
 
 @lru_cache(maxsize=1)
-def then_model() -> type[_ThenBase]:
+def then_model() -> Any:
     fields = {name: _conclusion_type(dim) for name, dim in registry().dimensions.items()}
-    return create_model("Then", __base__=_ThenBase, **fields)   # type: ignore[call-overload]
+    return make_model("Then", _ThenBase, fields)
 
 
 @lru_cache(maxsize=1)
-def items_model() -> type[BaseModel]:
-    fields: dict[str, Any] = {}
-    for name, dim in registry().dimensions.items():
-        if dim.open:
-            text_model = RiskText if dim.item == "risk" else Text
-            fields[name] = (dict[str, text_model], {})       # type: ignore[valid-type]
-    return create_model("Items", __base__=_Strict, **fields)
+def items_model() -> Any:
+    fields: dict[str, Any] = {name: (dict_of(str, RiskText if dim.item == "risk" else Text), {})
+              for name, dim in registry().dimensions.items() if dim.open}
+    return make_model("Items", _Strict, fields)
 
 
 class RuleSpecBase(_Strict):
@@ -164,8 +162,8 @@ class RuleSpecBase(_Strict):
 
 
 @lru_cache(maxsize=1)
-def rule_spec_model() -> type[RuleSpecBase]:
-    return create_model("RuleSpec", __base__=RuleSpecBase, then=(then_model(), ...))  # type: ignore[call-overload]
+def rule_spec_model() -> Any:
+    return make_model("RuleSpec", RuleSpecBase, {"then": (then_model(), ...)})
 
 
 class TableSpec(_Strict):
@@ -187,9 +185,9 @@ class RuleFileBase(_Strict):
 
 
 @lru_cache(maxsize=1)
-def rule_file_model() -> type[RuleFileBase]:
-    return create_model("RuleFile", __base__=RuleFileBase,  # type: ignore[call-overload]
-                        items=(items_model(), items_model()()), rules=(list[rule_spec_model()], []))
+def rule_file_model() -> Any:
+    return make_model("RuleFile", RuleFileBase, {"items": (items_model(), items_model()()),
+                                                 "rules": (list_of(rule_spec_model()), [])})
 
 
 def __getattr__(name: str) -> Any:
@@ -227,7 +225,7 @@ class KnowledgeRule:
 
     @property
     def then(self) -> _ThenBase:
-        return self.spec.then  # type: ignore[attr-defined]   (the generated field)
+        return self.spec.then  # type: ignore[attr-defined]  # the generated field
 
     @property
     def priority(self) -> int:
@@ -348,6 +346,11 @@ def _table_specs(table: TableSpec, line: int, file: str, linter: _Linter,
     return specs
 
 
+def _may_meet(a: Optional[set], b: Optional[set]) -> bool:
+    """Whether two cells of one input column can hold for the same value (None: any value)."""
+    return a is None or b is None or bool(a & b)
+
+
 def _row_rule(table: TableSpec, raw: LineDict, raw_row: Any, row_line: int) -> dict:
     """A table row as the plain rule it stands for."""
     given = [k for k in table.inputs if k in raw_row and raw_row[k] != "-"]
@@ -384,8 +387,7 @@ def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
     for index, (id_a, out_a, cells_a) in enumerate(cells):
         for id_b, out_b, cells_b in cells[index + 1:]:
             # two rows can both hold when, for every input, some value satisfies both cells
-            overlap = all(cells_a.get(k) is None or cells_b.get(k) is None or cells_a[k] & cells_b[k]
-                          for k in table.inputs)
+            overlap = all(_may_meet(cells_a.get(k), cells_b.get(k)) for k in table.inputs)
             if overlap and (table.hit_policy == "unique" or out_a != out_b):
                 linter.error(f"rows '{id_a}' and '{id_b}' can both hold (hit policy {table.hit_policy})",
                              file, line, table.id)
@@ -451,7 +453,8 @@ def _collect_items(files: dict[str, Any], raw_files: dict[str, Any], linter: _Li
 def _entries(name: str, rule_file: Any, raw_file: Any, linter: _Linter,
              dims_values: dict[str, list]) -> list[tuple[RuleSpecBase, Any, Optional[str]]]:
     """(spec, raw mapping, table id) for the plain rules and every table row of a file."""
-    entries = [(spec, raw, None) for spec, raw in zip(rule_file.rules, raw_file.get("rules", []))]
+    entries: list[tuple[RuleSpecBase, Any, Optional[str]]] = [
+        (spec, raw, None) for spec, raw in zip(rule_file.rules, raw_file.get("rules", []))]
     for table, raw_table in zip(rule_file.tables, raw_file.get("tables", [])):
         for row, row_line in _expand_table(table, raw_table, name, linter, dims_values):
             try:

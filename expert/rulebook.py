@@ -51,7 +51,7 @@ def rulebook(kb, lang="nl", fmt="markdown"):
     md = [f"# {title}", "", (f"{len(kb.rules)} regels in {len(kb.files)} bestanden." if lang == "nl"
                                    else f"{len(kb.rules)} rules in {len(kb.files)} files."), "", f"## {structure}", "",
           "```mermaid", mermaid(kb), "```", "", f"## {by_dim}"]
-    groups = {}
+    groups: dict = {}
     for rule in kb.rules:
         groups.setdefault(rule.concludes()[0] if rule.concludes() else "-", []).append(rule)
     order = list(voc.dimensions)
@@ -69,7 +69,7 @@ def rulebook(kb, lang="nl", fmt="markdown"):
             md.append(f"- **{sources}:** " + ", ".join(f"`{s}`" for s in rule.spec.sources)
                       + f" — {rule.file}:{rule.line}")
     md += ["", f"## {by_source}", ""]
-    index = {}
+    index: dict = {}
     for rule in kb.rules:
         for source in rule.spec.sources:
             index.setdefault(source, []).append(rule.id)

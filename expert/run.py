@@ -14,7 +14,7 @@ from collections.abc import Hashable
 
 from .compiler import Decided, Input, Proposed
 from .experta_compat import KnowledgeEngine
-from .knowledge import KnowledgeBase, KnowledgeRule, Text
+from .knowledge import KnowledgeBase, KnowledgeRule, Status, Text
 from .vocabulary import registry
 
 # Several rules on one precondition: the most cautious status wins.
@@ -46,7 +46,7 @@ class Collected:
     """An item of a multi-valued dimension and the rules that added it."""
     rules: list[str] = field(default_factory=list)
     weight: int = 0                                   # channels: the highest weight given
-    status: Optional[str] = None                      # preconditions: the most cautious status
+    status: Optional[Status] = None                   # preconditions: the most cautious status
     resemblance: list[Text] = field(default_factory=list)   # references: how the design resembles it
 
 
@@ -174,7 +174,7 @@ class RecordingEngine(KnowledgeEngine):
                 entry.resemblance.append(conclusion.resemblance)
         step.concluded[dim] = _concluded_items(dim, item, conclusions)
 
-    def _fire_precondition(self, rule_id: str, pre_id: str, status: str, dim: str = "preconditions") -> None:
+    def _fire_precondition(self, rule_id: str, pre_id: str, status: Status, dim: str = "preconditions") -> None:
         run = self._record()
         key = (rule_id, pre_id)
         if key in run.fired_preconditions:

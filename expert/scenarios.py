@@ -8,9 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputError, InputErrors
+from .modelgen import make_model
 from .suggest import did_you_mean
 from .vocabulary import registry, vocabulary
 from .yamlio import line_of, load_mapping
@@ -46,7 +47,7 @@ class ListExpect(_Strict):
     count: Optional[Union[int, Bounds]] = None
 
 
-def _object_expect(part) -> type[BaseModel]:
+def _object_expect(part) -> Any:
     fields: dict = {}
     for name in part.dimensions:
         dim = registry().dimensions[name]
@@ -55,7 +56,7 @@ def _object_expect(part) -> type[BaseModel]:
                           recommended_months=(Optional[Union[int, Bounds]], None))
         else:
             fields[dim.key or "value"] = (Optional[str], None)
-    return create_model(f"{part.name.title().replace('_', '')}Expect", __base__=_Strict, **fields)
+    return make_model(f"{part.name.title().replace('_', '')}Expect", _Strict, fields)
 
 
 def shorthand_key(part) -> Optional[str]:
@@ -68,13 +69,13 @@ def shorthand_key(part) -> Optional[str]:
 
 
 @lru_cache(maxsize=1)
-def expect_models() -> dict[str, type[BaseModel]]:
+def expect_models() -> dict[str, Any]:
     """Object part -> its expectation model."""
     return {p.name: _object_expect(p) for p in registry().parts.values() if p.shape == "object"}
 
 
 @lru_cache(maxsize=1)
-def expect_model() -> type[BaseModel]:
+def expect_model() -> Any:
     """What a scenario may expect of a design, generated from the registry."""
     fields: dict = {}
     for part in registry().parts.values():
@@ -86,7 +87,7 @@ def expect_model() -> type[BaseModel]:
         else:
             fields.update({d: (Optional[ListExpect], None) for d in part.dimensions})
     fields.update({name: (Optional[ListExpect], None) for name in OTHER_LISTS})
-    return create_model("Expect", __base__=_Strict, **fields)
+    return make_model("Expect", _Strict, fields)
 
 
 def __getattr__(name: str):
@@ -106,8 +107,8 @@ class ScenarioBase(_Strict):
 
 
 @lru_cache(maxsize=1)
-def scenario_model() -> type[BaseModel]:
-    return create_model("Scenario", __base__=ScenarioBase, expect=(expect_model(), ...))
+def scenario_model() -> Any:
+    return make_model("Scenario", ScenarioBase, {"expect": (expect_model(), ...)})
 
 
 def _model_at(loc):

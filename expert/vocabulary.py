@@ -135,7 +135,7 @@ class Registry:
             if part.shape != "list":
                 out[part.name] = tuple(self.value_in(design, d) for d in part.dimensions)
                 continue
-            items = []
+            items: list[Any] = []
             for name in part.dimensions:
                 kind = self.dimensions[name].item
                 for item in design.get(name) or []:

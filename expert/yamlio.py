@@ -4,25 +4,26 @@ Only plain YAML is accepted (no ``!!python/...`` or other tags), duplicate keys 
 errors, and files over 1 MB are refused before they are parsed.
 """
 import os
+from typing import Any, Optional
 
 import yaml
 
 from .errors import InputError
 
 MAX_BYTES = 1_000_000
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineDict(dict):
     """A dict that knows the source line of each key (``lines``) and of itself (``line``)."""
 
-    line = None
-    lines = None
+    line: Optional[int] = None
+    lines: Optional[dict] = None
 
 
 class LineList(list):
-    line = None
-    lines = None
+    line: Optional[int] = None
+    lines: Optional[list] = None
 
 
 class _Loader(_Base):
