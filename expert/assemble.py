@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Callable
 
-from .design import (Assumption, Channel, Conflict, Item, OpenQuestion, Precondition, Reference, Risk,
+from .design import (Assumption, Channel, Conflict, Item, Precondition, Reference, Risk,
                      TraceStatus, TraceStep, design_model, part_models)
 from .knowledge import KnowledgeBase, RiskText
-from .questions import QuestionIndex, could_change
+from .questions import QuestionIndex, open_questions
 from .run import STATUS_WEIGHT, Collected, Run
 from .vocabulary import Part, registry, vocabulary
 
@@ -117,20 +117,6 @@ class _Builder:
                     rule.then.singles() or "unknown" in step.matched.values()):
                 out.append(Assumption(text=rule.spec.assumes.get(self.lang), rules=[step.rule]))
         return out
-
-
-def open_questions(index: QuestionIndex, group: str, run: Run, lang: str) -> list[OpenQuestion]:
-    known = {**run.facts, **run.decided}
-    questions = []
-    for field, spec in vocabulary().fields.items():
-        if field in run.facts or field == "target_group":
-            continue
-        parts = could_change(index, group, known, run.decided_by, field)
-        if parts:
-            questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts))
-    # the questions whose answer could change most of the design first (stable: vocabulary order)
-    questions.sort(key=lambda q: -len(q.could_change))
-    return questions
 
 
 def assemble(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang: str) -> Any:

@@ -64,10 +64,16 @@ class Reference(_Model):
     rules: list[str]
 
 
+class Answer(_Model):
+    value: Any
+    label: str
+
+
 class OpenQuestion(_Model):
     field: str
     question: str
     could_change: list[str]
+    answers: list[Answer] = []
 
 
 class Assumption(_Model):

@@ -13,8 +13,10 @@ from typing import Any
 from collections.abc import Mapping
 
 from .conditions import Conditions
+from .design import Answer, OpenQuestion
 from .knowledge import KnowledgeBase
-from .vocabulary import registry
+from .run import Run
+from .vocabulary import registry, vocabulary
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,27 @@ def could_change(index: QuestionIndex, group: str, known: Mapping[str, Any], win
                     free.add(dim)
                     todo.append(dim)
     return [p for p in registry().part_order() if p in parts]
+
+
+def answers(field: str, lang: str) -> list[Answer]:
+    """The answers a field allows, with their labels (a number field: its range)."""
+    voc = vocabulary()
+    spec = voc.fields[field]
+    if spec["type"] == "int":
+        return [Answer(value=v, label=str(v)) for v in range(spec["min"], spec["max"] + 1)]
+    return [Answer(value=v, label=voc.value_label(field, v, lang)) for v in voc.field_values(field)]
+
+
+def open_questions(index: QuestionIndex, group: str, run: Run, lang: str) -> list[OpenQuestion]:
+    known = {**run.facts, **run.decided}
+    questions = []
+    for field, spec in vocabulary().fields.items():
+        if field in run.facts or field == "target_group":
+            continue
+        parts = could_change(index, group, known, run.decided_by, field)
+        if parts:
+            questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts,
+                                          answers=answers(field, lang)))
+    # the questions whose answer could change most of the design first (stable: vocabulary order)
+    questions.sort(key=lambda q: -len(q.could_change))
+    return questions
