@@ -19,7 +19,7 @@ from .compiler import Layering, compile_engine, layering
 from .knowledge import KnowledgeBase, knowledge_base
 from .questions import QuestionIndex, question_index
 from .run import RecordingEngine
-from .scoping import rule_scopes
+from .scoping import fields_by_group, rule_scopes
 from .situation import known_facts, parse_situation
 
 LANGS = ("nl", "en")
@@ -36,13 +36,14 @@ class Compiled:
     layers: Layering
     scope: dict[str, frozenset[str]]       # rule id -> target groups it can apply to
     questions: QuestionIndex
+    fields_read: dict[str, frozenset[str]]  # target group -> situation fields its rules read
 
 
 @lru_cache(maxsize=1)
 def compiled() -> Compiled:
     kb = knowledge_base()
     scope = rule_scopes(kb)
-    return Compiled(kb, layering(kb), scope, question_index(kb, scope))
+    return Compiled(kb, layering(kb), scope, question_index(kb, scope), fields_by_group(kb, scope))
 
 
 @cache

@@ -33,3 +33,14 @@ def rule_scopes(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
                 if name in reg.readable:
                     scope[rule.id] = scope[rule.id] & dim_scope[name]
     return scope
+
+
+def fields_by_group(kb: KnowledgeBase, scope: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """target group -> the situation fields some rule of that group reads (in conditions or
+    a precondition's met_when). A field no rule of the group reads cannot change its advice."""
+    fields = vocabulary().fields
+    out: dict[str, set[str]] = {g: set() for g in fields["target_group"]["values"]}
+    for rule in kb.rules:
+        for group in scope[rule.id]:
+            out[group].update(f for f in rule.reads() if f in fields)
+    return {g: frozenset(f) for g, f in out.items()}
