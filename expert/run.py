@@ -85,13 +85,91 @@ class Run:
         return [c.rule for c in sorted(candidates) if c.priority == top and c.value == value]
 
 
-def _concluded_items(dim: str, item: Optional[str], conclusions: list) -> Any:
+def _concluded_items(item: Optional[str], conclusions: list) -> Any:
     """What a rule's trace step shows for the items it added."""
     if item == "channel":
         return {c.channel: c.weight for c in conclusions}
     if item == "reference":
         return [r.id for r in conclusions]
     return list(conclusions)
+
+
+# --- recording: shared by the experta engine and the plain evaluator (evaluator.py) ---
+
+def record_rule(run: Run, rule: KnowledgeRule) -> Optional[Step]:
+    """Record a rule firing (once per rule); returns its step, or None if it fired before.
+    Static-status preconditions are recorded with it."""
+    if rule.id in run.fired_rules:          # an `any` rule can match in several ways
+        return None
+    run.fired_rules.add(rule.id)
+    reads = rule.reads()
+    step = Step(rule.id, {f: run.value(f) for f in reads},
+                {f: run.decided_by[f] for f in reads if f in run.decided_by})
+    run.steps.append(step)
+    run.step_of[rule.id] = step
+    for dim, value in rule.then.singles().items():
+        run.candidates.setdefault(dim, []).append(Candidate(rule.priority, len(run.steps), rule.id, value))
+        step.concluded[dim] = ({"min_months": value[0], "recommended_months": value[1]}
+                               if isinstance(value, tuple) else value)
+    for dim in registry().multi():
+        _collect(run, rule, dim, step)
+    return step
+
+
+def _collect(run: Run, rule: KnowledgeRule, dim: str, step: Step) -> None:
+    conclusions = rule.then.multi(dim)
+    if not conclusions:
+        return
+    item = registry().dimensions[dim].item
+    if item == "precondition":
+        for pre in conclusions:
+            if pre.status:
+                record_precondition(run, rule.id, pre.id, pre.status, dim)
+        return
+    for conclusion in conclusions:
+        item_id = (conclusion.channel if item == "channel" else
+                   conclusion.id if item == "reference" else conclusion)
+        entry = run.collected[dim].setdefault(item_id, Collected())
+        entry.rules.append(rule.id)
+        if item == "channel":
+            entry.weight = max(entry.weight, conclusion.weight)
+        elif item == "reference":
+            entry.resemblance.append(conclusion.resemblance)
+    step.concluded[dim] = _concluded_items(item, conclusions)
+
+
+def record_precondition(run: Run, rule_id: str, pre_id: str, status: Status,
+                        dim: str = "preconditions") -> None:
+    key = (rule_id, pre_id)
+    if key in run.fired_preconditions:
+        return
+    run.fired_preconditions.add(key)
+    entry = run.collected[dim].setdefault(pre_id, Collected(status=status))
+    if STATUS_WEIGHT[status] > STATUS_WEIGHT[entry.status or "met"]:
+        entry.status = status
+    entry.rules.append(rule_id)
+    run.step_of[rule_id].concluded.setdefault(dim, {})[pre_id] = status
+
+
+def record_resolution(run: Run, dim: str) -> Any:
+    """Adopt the highest-priority proposal for a dimension (ties: the earliest firing);
+    returns the adopted value."""
+    candidates = run.candidates[dim]
+    top = max(c.priority for c in candidates)
+    at_top = sorted(c for c in candidates if c.priority == top)
+    winner = at_top[0]
+    values: dict[str, list[str]] = {}
+    for candidate in at_top:
+        values.setdefault(str(candidate.value), []).append(candidate.rule)
+    if len(values) > 1:
+        run.conflicts.append(Conflict(dimension=dim, priority=top, values=values))
+    run.decided[dim], run.decided_by[dim] = winner.value, winner.rule
+    # Lower-priority proposals are superseded even when they agree: the decision
+    # (and any assumption a fallback made) rests on the top-priority rule.
+    for candidate in candidates:
+        if candidate.priority != top or candidate.value != winner.value:
+            run.step_of[candidate.rule].overruled_by[dim] = winner.rule
+    return winner.value
 
 
 class RecordingEngine(KnowledgeEngine):
@@ -134,73 +212,15 @@ class RecordingEngine(KnowledgeEngine):
         return self.run_record
 
     def _fire_rule(self, rule_id: str) -> None:
-        run = self._record()
-        if rule_id in run.fired_rules:          # an `any` rule can match in several ways
-            return
-        run.fired_rules.add(rule_id)
         assert self.kb is not None
         rule = self.kb.by_id[rule_id]
-        reads = rule.reads()
-        step = Step(rule_id, {f: run.value(f) for f in reads},
-                    {f: run.decided_by[f] for f in reads if f in run.decided_by})
-        run.steps.append(step)
-        run.step_of[rule_id] = step
-        for dim, value in rule.then.singles().items():
-            run.candidates.setdefault(dim, []).append(Candidate(rule.priority, len(run.steps), rule_id, value))
-            step.concluded[dim] = ({"min_months": value[0], "recommended_months": value[1]}
-                                   if isinstance(value, tuple) else value)
-            self.declare(Proposed(dimension=dim))
-        for dim in registry().multi():
-            self._collect(run, rule, dim, step)
+        if record_rule(self._record(), rule):
+            for dim in rule.then.singles():
+                self.declare(Proposed(dimension=dim))
 
-    def _collect(self, run: Run, rule: KnowledgeRule, dim: str, step: Step) -> None:
-        conclusions = rule.then.multi(dim)
-        if not conclusions:
-            return
-        item = registry().dimensions[dim].item
-        if item == "precondition":
-            for pre in conclusions:
-                if pre.status:
-                    self._fire_precondition(rule.id, pre.id, pre.status, dim)
-            return
-        for conclusion in conclusions:
-            item_id = (conclusion.channel if item == "channel" else
-                       conclusion.id if item == "reference" else conclusion)
-            entry = run.collected[dim].setdefault(item_id, Collected())
-            entry.rules.append(rule.id)
-            if item == "channel":
-                entry.weight = max(entry.weight, conclusion.weight)
-            elif item == "reference":
-                entry.resemblance.append(conclusion.resemblance)
-        step.concluded[dim] = _concluded_items(dim, item, conclusions)
-
-    def _fire_precondition(self, rule_id: str, pre_id: str, status: Status, dim: str = "preconditions") -> None:
-        run = self._record()
-        key = (rule_id, pre_id)
-        if key in run.fired_preconditions:
-            return
-        run.fired_preconditions.add(key)
-        entry = run.collected[dim].setdefault(pre_id, Collected(status=status))
-        if STATUS_WEIGHT[status] > STATUS_WEIGHT[entry.status or "met"]:
-            entry.status = status
-        entry.rules.append(rule_id)
-        run.step_of[rule_id].concluded.setdefault(dim, {})[pre_id] = status
+    def _fire_precondition(self, rule_id: str, pre_id: str, status: Status) -> None:
+        record_precondition(self._record(), rule_id, pre_id, status)
 
     def _fire_resolve(self, dim: str) -> None:
-        run = self._record()
-        candidates = run.candidates[dim]
-        top = max(c.priority for c in candidates)
-        at_top = sorted(c for c in candidates if c.priority == top)
-        winner = at_top[0]
-        values: dict[str, list[str]] = {}
-        for candidate in at_top:
-            values.setdefault(str(candidate.value), []).append(candidate.rule)
-        if len(values) > 1:
-            run.conflicts.append(Conflict(dimension=dim, priority=top, values=values))
-        run.decided[dim], run.decided_by[dim] = winner.value, winner.rule
-        # Lower-priority proposals are superseded even when they agree: the decision
-        # (and any assumption a fallback made) rests on the top-priority rule.
-        for candidate in candidates:
-            if candidate.priority != top or candidate.value != winner.value:
-                run.step_of[candidate.rule].overruled_by[dim] = winner.rule
-        self.declare(Decided(dimension=dim, value=winner.value))
+        value = record_resolution(self._record(), dim)
+        self.declare(Decided(dimension=dim, value=value))
