@@ -11,7 +11,6 @@ be never empty, and every rule must fire for some input. Because derived values
 are treated as free inputs, an example may combine a derived value with raw facts
 that could not produce it; the example shows exactly what was given.
 """
-import functools
 import itertools
 import multiprocessing
 import time
@@ -98,36 +97,49 @@ def _reads(rules):
     return sorted({f for r in rules for f in r.reads() if f != "target_group"})
 
 
-def analyse_group(group, rules_dir=None):
-    """Analyse one target group; returns (lines, findings, fired rule ids)."""
-    kb = load_knowledge(rules_dir)
-    scope = rule_scopes(kb)
-    depth = layering(kb).depth
-    single = registry().single()
-    in_scope = [r for r in kb.rules if group in scope[r.id]]
-    reachable, fired, lines, findings = {}, set(), [], []
-    for dim in sorted(single, key=lambda d: (depth[d], single.index(d))):
+class _GroupAnalysis:
+    """The exhaustive analysis of one target group, layer by layer."""
+
+    def __init__(self, kb, group):
+        self.kb, self.group = kb, group
+        scope = rule_scopes(kb)
+        self.in_scope = [r for r in kb.rules if group in scope[r.id]]
+        self.reachable, self.fired, self.lines, self.findings = {}, set(), [], []
+
+    def run(self):
+        depth = layering(self.kb).depth
+        single = registry().single()
+        for dim in sorted(single, key=lambda d: (depth[d], single.index(d))):
+            self.single_dimension(dim)
+        domain = _Domain(self.kb, self.reachable)
+        for dim in MULTI_NON_EMPTY:
+            self.never_empty(dim, domain)
+        self.search_unfired(domain)
+        return self.lines, self.findings, self.fired
+
+    def single_dimension(self, dim):
+        """Gaps, conflicts and reachable values of a single-valued dimension."""
+        group = self.group
         applies = group in registry().dimensions[dim].applies_to
-        rules = [r for r in in_scope if dim in r.then.singles()]
+        rules = [r for r in self.in_scope if dim in r.then.singles()]
         if not rules:
-            reachable[dim] = {None}
+            self.reachable[dim] = {None}
             if applies:
-                findings.append(f"{group}: no rule decides '{dim}'")
-            continue
-        domain = _Domain(kb, reachable)
+                self.findings.append(f"{group}: no rule decides '{dim}'")
+            return
+        domain = _Domain(self.kb, self.reachable)
         fields = _reads(rules)
         size = _size(fields, domain)
         if size > LIMIT:
-            findings.append(f"{group}: '{dim}' reads too many fields to enumerate ({size} inputs): {fields}")
-            reachable[dim] = {None}
-            continue
+            self.findings.append(f"{group}: '{dim}' reads too many fields to enumerate ({size} inputs): {fields}")
+            self.reachable[dim] = {None}
+            return
         started = time.time()
-        engine = _subset_engine(kb, rules)
         outcomes: set = set()
         gaps: list = []
         conflicts: dict = {}
-        for assignment, run in _enumerate(engine, group, fields, domain):
-            fired |= run.fired_rules
+        for assignment, run in _enumerate(_subset_engine(self.kb, rules), group, fields, domain):
+            self.fired |= run.fired_rules
             value = run.decided.get(dim)
             outcomes.add(value)
             if value is None and applies:
@@ -135,22 +147,20 @@ def analyse_group(group, rules_dir=None):
             for conflict in run.conflicts:
                 key = tuple(sorted(r for rs in conflict.values.values() for r in rs))
                 conflicts.setdefault(key, (conflict, assignment))
-        reachable[dim] = outcomes if applies else outcomes | {None}
-        lines.append(f"{group}: {dim}: {size} inputs over {len(fields)} fields {fields}, "
-                     f"{len(rules)} rules, values {sorted(str(v) for v in outcomes)} ({time.time() - started:.1f}s)")
+        self.reachable[dim] = outcomes if applies else outcomes | {None}
+        self.lines.append(f"{group}: {dim}: {size} inputs over {len(fields)} fields {fields}, {len(rules)} rules, "
+                          f"values {sorted(str(v) for v in outcomes)} ({time.time() - started:.1f}s)")
         if gaps:
-            smallest = min(gaps, key=lambda a: sum(v is not None for v in a.values()))
-            findings.append(f"{group}: gap: '{dim}' gets no value in {len(gaps)} of {size} inputs, "
-                            f"e.g. {_example(smallest)}")
+            self.findings.append(f"{group}: gap: '{dim}' gets no value in {len(gaps)} of {size} inputs, "
+                                 f"e.g. {_example(_smallest(gaps))}")
         for (conflict, assignment) in conflicts.values():
             values = "; ".join(f"{v} by {', '.join(r)}" for v, r in conflict.values.items())
-            findings.append(f"{group}: conflict on '{dim}' at priority {conflict.priority}: {values}; "
-                            f"e.g. {_example(assignment)}")
-    # Multi-valued dimensions and the rules that conclude no single-valued dimension.
-    multi_rules = [r for r in in_scope if not r.then.singles()]
-    domain = _Domain(kb, reachable)
-    for dim in MULTI_NON_EMPTY:
-        rules = sorted((r for r in in_scope if dim in r.concludes()),
+            self.findings.append(f"{group}: conflict on '{dim}' at priority {conflict.priority}: {values}; "
+                                 f"e.g. {_example(assignment)}")
+
+    def never_empty(self, dim, domain):
+        """A multi-valued dimension that must never come out empty."""
+        rules = sorted((r for r in self.in_scope if dim in r.concludes()),
                        key=lambda r: (_size(_reads([r]), domain), r.id))
         chosen, fields = [], []
         for rule in rules:
@@ -159,35 +169,91 @@ def analyse_group(group, rules_dir=None):
                 chosen.append(rule)
                 fields = trial
         if not chosen:
-            findings.append(f"{group}: no rule ever adds '{dim}'")
-            continue
-        sub = _subset_engine(kb, chosen)
+            self.findings.append(f"{self.group}: no rule ever adds '{dim}'")
+            return
         empty = []
-        for assignment, run in _enumerate(sub, group, fields, domain):
-            fired |= run.fired_rules
+        for assignment, run in _enumerate(_subset_engine(self.kb, chosen), self.group, fields, domain):
+            self.fired |= run.fired_rules
             if not run.collected[dim]:
                 empty.append(assignment)
-        lines.append(f"{group}: {dim} never empty: checked {_size(fields, domain)} inputs over {fields} "
-                     f"with {len(chosen)} of {len(rules)} rules")
+        self.lines.append(f"{self.group}: {dim} never empty: checked {_size(fields, domain)} inputs over {fields} "
+                          f"with {len(chosen)} of {len(rules)} rules")
         if empty:
-            smallest = min(empty, key=lambda a: sum(v is not None for v in a.values()))
-            findings.append(f"{group}: '{dim}' is empty in {len(empty)} inputs, e.g. {_example(smallest)}")
-    # Rules not yet seen firing: search their own inputs with a small engine per
-    # set of fields read (multi-valued rules do not chain, so the rule alone decides).
-    pending: dict = {}
-    for rule in multi_rules:
-        if rule.id not in fired:
-            pending.setdefault(tuple(_reads([rule])), []).append(rule)
-    for fields, rules in sorted(pending.items()):
-        if _size(fields, domain) > LIMIT:
-            continue
-        wanted = {r.id for r in rules}
-        sub = _subset_engine(kb, rules)
-        for _, run in _enumerate(sub, group, list(fields), domain):
-            fired |= run.fired_rules
-            if wanted <= fired:
-                break
-    return lines, findings, fired
+            self.findings.append(f"{self.group}: '{dim}' is empty in {len(empty)} inputs, "
+                                 f"e.g. {_example(_smallest(empty))}")
+
+    def search_unfired(self, domain):
+        """Rules not yet seen firing: search their own inputs with a small evaluator per
+        set of fields read (multi-valued rules do not chain, so the rule alone decides)."""
+        pending: dict = {}
+        for rule in self.in_scope:
+            if not rule.then.singles() and rule.id not in self.fired:
+                pending.setdefault(tuple(_reads([rule])), []).append(rule)
+        for fields, rules in sorted(pending.items()):
+            if _size(fields, domain) > LIMIT:
+                continue
+            wanted = {r.id for r in rules}
+            for _, run in _enumerate(_subset_engine(self.kb, rules), self.group, list(fields), domain):
+                self.fired |= run.fired_rules
+                if wanted <= self.fired:
+                    break
+
+
+def _smallest(assignments):
+    return min(assignments, key=lambda a: sum(v is not None for v in a.values()))
+
+
+def analyse_group(group, rules_dir=None):
+    """Analyse one target group; returns (lines, findings, fired rule ids)."""
+    return _GroupAnalysis(load_knowledge(rules_dir), group).run()
+
+
+_FORKED_KB = None      # the knowledge base a forked worker inherits
+
+
+def _analyse_forked(group):
+    return _GroupAnalysis(_FORKED_KB, group).run()
+
+
+def static_findings(kb):
+    """What can be seen from the rules without running them."""
+    findings = []
+    cited = {s for r in kb.rules for s in r.spec.sources}
+    cited |= {ref.id for r in kb.rules for ref in r.then.multi("reference_projects")}
+    for source in vocabulary().sources:
+        # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
+        if source not in cited and not any(c.startswith(source + ".") for c in cited):
+            findings.append(f"source id '{source}' is cited by no rule")
+    for rule in kb.rules:
+        # the design states an assumption only while a fact the rule reads is unknown
+        # (or the rule decided a dimension as a fallback); otherwise the text is dead
+        if rule.spec.assumes and not rule.then.singles():
+            required = {t.field for t in rule.conditions.tests if t.op != "unknown"}
+            if not [f for f in rule.reads() if f not in required and f not in registry().readable
+                    and f != "target_group"]:
+                findings.append(f"rule '{rule.id}' ({rule.file}:{rule.line}): its 'assumes' text "
+                                "is never shown, because every fact it reads must be known")
+    return findings
+
+
+def _run_groups(kb, workers, progress, started):
+    global _FORKED_KB
+    groups = list(vocabulary().fields["target_group"]["values"])
+    results = []
+    if workers > 1:
+        _FORKED_KB = kb
+        with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
+            for group, result in zip(groups, pool.imap(_analyse_forked, groups)):
+                results.append(result)
+                if progress:
+                    progress(f"analysed {group} ({time.time() - started:.1f}s)")
+        _FORKED_KB = None
+        return results
+    for group in groups:
+        results.append(_GroupAnalysis(kb, group).run())
+        if progress:
+            progress(f"analysed {group} ({time.time() - started:.1f}s)")
+    return results
 
 
 def analyse(workers=2, progress=None, rules_dir=None):
@@ -202,40 +268,10 @@ def analyse(workers=2, progress=None, rules_dir=None):
     except InputError as exc:
         report.findings = [exc.describe()]
         return report
-    voc = vocabulary()
     report.summary.append(f"lint: {len(kb.rules)} rules in {len(kb.files)} files, no problems")
-    cited = {s for r in kb.rules for s in r.spec.sources}
-    cited |= {ref.id for r in kb.rules for ref in r.then.multi("reference_projects")}
-    for source in voc.sources:
-        # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
-        if source not in cited and not any(c.startswith(source + ".") for c in cited):
-            report.findings.append(f"source id '{source}' is cited by no rule")
-    for rule in kb.rules:
-        # the design states an assumption only while a fact the rule reads is unknown
-        # (or the rule decided a dimension as a fallback); otherwise the text is dead
-        if rule.spec.assumes and not rule.then.singles():
-            required = {t.field for t in rule.conditions.tests if t.op != "unknown"}
-            if not [f for f in rule.reads() if f not in required and f not in registry().readable
-                    and f != "target_group"]:
-                report.findings.append(f"rule '{rule.id}' ({rule.file}:{rule.line}): its 'assumes' text "
-                                       "is never shown, because every fact it reads must be known")
-    groups = list(voc.fields["target_group"]["values"])
-    if workers > 1:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(groups))) as pool:
-            results = []
-            analyse_one = functools.partial(analyse_group, rules_dir=rules_dir)
-            for group, result in zip(groups, pool.imap(analyse_one, groups)):
-                results.append(result)
-                if progress:
-                    progress(f"analysed {group} ({time.time() - started:.1f}s)")
-    else:
-        results = []
-        for group in groups:
-            results.append(analyse_group(group, rules_dir))
-            if progress:
-                progress(f"analysed {group} ({time.time() - started:.1f}s)")
+    report.findings += static_findings(kb)
     fired = set()
-    for lines, findings, group_fired in results:
+    for lines, findings, group_fired in _run_groups(kb, workers, progress, started):
         report.summary += lines
         report.findings += findings
         fired |= group_fired
