@@ -121,7 +121,7 @@ class _GroupAnalysis:
         """Gaps, conflicts and reachable values of a single-valued dimension."""
         group = self.group
         applies = group in registry().dimensions[dim].applies_to
-        rules = [r for r in self.in_scope if dim in r.then.singles()]
+        rules = [r for r in self.in_scope if dim in r.singles()]
         if not rules:
             self.reachable[dim] = {None}
             if applies:
@@ -187,7 +187,7 @@ class _GroupAnalysis:
         set of fields read (multi-valued rules do not chain, so the rule alone decides)."""
         pending: dict = {}
         for rule in self.in_scope:
-            if not rule.then.singles() and rule.id not in self.fired:
+            if not rule.singles() and rule.id not in self.fired:
                 pending.setdefault(tuple(_reads([rule])), []).append(rule)
         for fields, rules in sorted(pending.items()):
             if _size(fields, domain) > LIMIT:
@@ -227,7 +227,7 @@ def static_findings(kb):
     for rule in kb.rules:
         # the design states an assumption only while a fact the rule reads is unknown
         # (or the rule decided a dimension as a fallback); otherwise the text is dead
-        if rule.spec.assumes and not rule.then.singles():
+        if rule.spec.assumes and not rule.singles():
             required = {t.field for t in rule.conditions.tests if t.op != "unknown"}
             if not [f for f in rule.reads() if f not in required and f not in registry().readable
                     and f != "target_group"]:

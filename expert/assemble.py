@@ -98,7 +98,7 @@ class _Builder:
         trace = []
         for number, step in enumerate(self.run.steps, start=1):
             rule = self.kb.by_id[step.rule]
-            singles = rule.then.singles()
+            singles = rule.singles()
             status: TraceStatus = "overruled" if singles and len(step.overruled_by) == len(singles) else "fired"
             trace.append(TraceStep(step=number, rule=step.rule, status=status, matched=step.matched,
                                    derived_from=step.derived_from, concluded=step.concluded,
@@ -114,7 +114,7 @@ class _Builder:
         for step in trace:
             rule = self.kb.by_id[step.rule]
             if rule.spec.assumes and step.status != "overruled" and (
-                    rule.then.singles() or "unknown" in step.matched.values()):
+                    rule.singles() or "unknown" in step.matched.values()):
                 out.append(Assumption(text=rule.spec.assumes.get(self.lang), rules=[step.rule]))
         return out
 

@@ -134,7 +134,7 @@ def layering(kb: KnowledgeBase) -> Layering:
         changed = False
         for rule in kb.rules:
             band = 1 + max((depth[d] for d in reads[rule.id]), default=0)
-            for dim in rule.then.singles():
+            for dim in rule.singles():
                 if depth[dim] < band:
                     depth[dim] = band
                     changed = True
@@ -146,7 +146,7 @@ def layering(kb: KnowledgeBase) -> Layering:
     bands: dict[str, int] = {}
     for rule in kb.rules:
         own = 1 + max((depth[d] for d in reads[rule.id]), default=0)
-        bands[rule.id] = max([own] + [depth[d] for d in rule.then.singles()])
+        bands[rule.id] = max([own] + [depth[d] for d in rule.singles()])
     return Layering(depth, bands)
 
 

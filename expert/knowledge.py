@@ -218,6 +218,9 @@ class KnowledgeRule:
     line: int
     met_when: dict[str, Conditions] = dc_field(default_factory=dict)   # precondition id -> conditions
     table: Optional[str] = None                                        # the decision table it is a row of
+    _reads: Optional[tuple[str, ...]] = dc_field(default=None, repr=False, compare=False)
+    _singles: Optional[dict[str, Any]] = dc_field(default=None, repr=False, compare=False)
+    _multi: Optional[tuple[str, ...]] = dc_field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -232,15 +235,35 @@ class KnowledgeRule:
         return self.spec.rank or 0
 
     def reads(self) -> list[str]:
-        fields = self.conditions.fields()
-        for cond in self.met_when.values():
-            fields += cond.fields()
-        return list(dict.fromkeys(fields))
+        """Every field and dimension the rule reads (conditions, then met_when)."""
+        if self._reads is None:
+            fields = self.conditions.fields()
+            for cond in self.met_when.values():
+                fields += cond.fields()
+            self._reads = tuple(dict.fromkeys(fields))
+        return list(self._reads)
+
+    def singles(self) -> dict[str, Any]:
+        """The single-valued conclusions as {dimension: hashable value}."""
+        if self._singles is None:
+            self._singles = self.then.singles()
+        return dict(self._singles)
+
+    def multi_concluded(self) -> tuple[str, ...]:
+        """The multi-valued dimensions it adds items to."""
+        if self._multi is None:
+            self._multi = tuple(d for d in registry().multi() if self.then.multi(d))
+        return self._multi
 
     def concludes(self) -> list[str]:
-        dims = list(self.then.singles())
-        dims += [d for d in registry().multi() if self.then.multi(d)]
-        return dims
+        return list(self.singles()) + list(self.multi_concluded())
+
+    def finish(self) -> None:
+        """Compute what is read and concluded once, when the rule is complete."""
+        self._reads = self._singles = self._multi = None
+        self.reads()
+        self.singles()
+        self.multi_concluded()
 
 
 class KnowledgeBase:
@@ -408,6 +431,7 @@ def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
         for spec, raw, table_id in _entries(name, rule_file, raw_files[name], linter, dims_values):
             rule = _parse_rule(spec, raw, name, table_id, linter, dims_values, seen)
             if rule:
+                rule.finish()
                 _lint_rule(rule, items, dims_values, linter)
                 rules.append(rule)
     if linter.errors:

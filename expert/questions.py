@@ -43,7 +43,7 @@ def question_index(kb: KnowledgeBase, scope: Mapping[str, frozenset[str]]) -> Qu
     views = {r.id: RuleView(r.id, r.conditions, frozenset(r.conditions.fields()), frozenset(r.reads()),
                             tuple(dict.fromkeys(reg.part_of(d) for d in r.concludes())),
                             tuple(d for d in r.concludes() if d in reg.readable),
-                            tuple(r.then.singles()), r.priority)
+                            tuple(r.singles()), r.priority)
              for r in kb.rules}
     readers: dict[str, dict[str, list[RuleView]]] = {}
     for rule in kb.rules:

@@ -107,11 +107,11 @@ def record_rule(run: Run, rule: KnowledgeRule) -> Optional[Step]:
                 {f: run.decided_by[f] for f in reads if f in run.decided_by})
     run.steps.append(step)
     run.step_of[rule.id] = step
-    for dim, value in rule.then.singles().items():
+    for dim, value in rule.singles().items():
         run.candidates.setdefault(dim, []).append(Candidate(rule.priority, len(run.steps), rule.id, value))
         step.concluded[dim] = ({"min_months": value[0], "recommended_months": value[1]}
                                if isinstance(value, tuple) else value)
-    for dim in registry().multi():
+    for dim in rule.multi_concluded():
         _collect(run, rule, dim, step)
     return step
 
@@ -215,7 +215,7 @@ class RecordingEngine(KnowledgeEngine):
         assert self.kb is not None
         rule = self.kb.by_id[rule_id]
         if record_rule(self._record(), rule):
-            for dim in rule.then.singles():
+            for dim in rule.singles():
                 self.declare(Proposed(dimension=dim))
 
     def _fire_precondition(self, rule_id: str, pre_id: str, status: Status) -> None:

@@ -26,7 +26,7 @@ def rule_scopes(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
     for _ in range(len(reg.single()) + 2):
         dim_scope: dict[str, frozenset[str]] = {d: frozenset() for d in reg.single()}
         for rule in kb.rules:
-            for dim in rule.then.singles():
+            for dim in rule.singles():
                 dim_scope[dim] = dim_scope[dim] | scope[rule.id]
         for rule in kb.rules:
             for name in rule.reads():

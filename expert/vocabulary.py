@@ -96,10 +96,18 @@ class Registry:
 
     def single(self) -> list[str]:
         """Single-valued dimensions, in file order (also the order resolvers break ties)."""
-        return [d for d, spec in self.dimensions.items() if spec.kind == "single"]
+        return list(self._single)
 
     def multi(self) -> list[str]:
-        return [d for d, spec in self.dimensions.items() if spec.kind == "multi"]
+        return list(self._multi)
+
+    @cached_property
+    def _single(self) -> tuple[str, ...]:
+        return tuple(d for d, spec in self.dimensions.items() if spec.kind == "single")
+
+    @cached_property
+    def _multi(self) -> tuple[str, ...]:
+        return tuple(d for d, spec in self.dimensions.items() if spec.kind == "multi")
 
     @cached_property
     def readable(self) -> frozenset[str]:
