@@ -162,7 +162,8 @@ class _GroupAnalysis:
         """A multi-valued dimension that must never come out empty."""
         rules = sorted((r for r in self.in_scope if dim in r.concludes()),
                        key=lambda r: (_size(_reads([r]), domain), r.id))
-        chosen, fields = [], []
+        chosen: list = []
+        fields: list = []
         for rule in rules:
             trial = sorted(set(fields) | set(_reads([rule])))
             if _size(trial, domain) <= 5_000:
