@@ -216,6 +216,14 @@ def _analyse_forked(group):
     return _GroupAnalysis(_FORKED_KB, group).run()
 
 
+def id_fits_file(rule_id, file):
+    """A rule's first id segment names its file: `women.project.l1` lives in women_*.yaml,
+    `good_practice.checklist` in good_practice.yaml, so `grep` and `rules show` agree."""
+    stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
+    first = rule_id.split(".", 1)[0]
+    return stem == first or stem.startswith(first + "_")
+
+
 def static_findings(kb):
     """What can be seen from the rules without running them."""
     findings = []
@@ -225,6 +233,12 @@ def static_findings(kb):
         # A section counts as cited when it or one of its parts (A.rec.2.1.recruitment) is.
         if source not in cited and not any(c.startswith(source + ".") for c in cited):
             findings.append(f"source id '{source}' is cited by no rule")
+    for rule in kb.rules:
+        if not id_fits_file(rule.id, rule.file):
+            stem = rule.file.rsplit("/", 1)[-1].removesuffix(".yaml")
+            findings.append(f"rule '{rule.id}' ({rule.file}:{rule.line}): its id should start with the "
+                            f"file's prefix ('{stem.split('_')[0]}.' or '{stem}.'); move it to the file its "
+                            "id names or rename it")
     for rule in kb.rules:
         # the design states an assumption only while a fact the rule reads is unknown
         # (or the rule decided a dimension as a fallback); otherwise the text is dead

@@ -66,3 +66,13 @@ def test_an_assumption_that_can_never_be_shown_is_reported(tmp_path):
         "    assumes: {nl: \"a\", en: \"a\"}\n")
     result = check(tmp_path, text)
     assert "rule 't.risk.never'" in result.output and "'assumes' text is never shown" in result.output
+
+
+def test_a_rule_id_names_its_file():
+    from expert.analysis import id_fits_file
+
+    assert id_fits_file("women.project.l1.home_visits", "rules/women_projects_low.yaml")
+    assert id_fits_file("good_practice.checklist.x", "rules/good_practice.yaml")
+    assert id_fits_file("youth.scale.x", "rules/youth.yaml")
+    assert not id_fits_file("youth.project.h4.x", "rules/women_projects_middle_high.yaml")
+    assert not id_fits_file("good.x", "rules/goodness.yaml")
