@@ -21,6 +21,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import kbcache
 from .conditions import ConditionParser, Conditions, When
 from .errors import InputError, InputErrors
 from .modelgen import dict_of, list_of, make_model
@@ -439,14 +440,29 @@ def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
     return KnowledgeBase(rules, items, files)
 
 
-def _read_files(folder: Path, linter: _Linter) -> tuple[dict[str, Any], dict[str, Any]]:
-    files, raw_files = {}, {}
-    for path in sorted(folder.glob("*.yaml")):
+def _parsed(paths: list[Path], linter: _Linter) -> list[tuple[Path, Any]]:
+    """The parsed rule files, from the cache when every file is unchanged."""
+    try:
+        key = kbcache.key_of(paths)
+    except OSError:
+        key = None
+    cached = kbcache.read(key) if key else None
+    if cached is not None and len(cached) == len(paths):
+        return list(zip(paths, cached))
+    out = []
+    for path in paths:
         try:
-            data, _ = load_mapping(path, "rule file")
+            out.append((path, load_mapping(path, "rule file")[0]))
         except InputError as exc:
             linter.errors.append(exc)
-            continue
+    if key and len(out) == len(paths):
+        kbcache.write(key, [data for _, data in out])
+    return out
+
+
+def _read_files(folder: Path, linter: _Linter) -> tuple[dict[str, Any], dict[str, Any]]:
+    files, raw_files = {}, {}
+    for path, data in _parsed(sorted(folder.glob("*.yaml")), linter):
         name = f"rules/{path.name}"
         try:
             files[name] = rule_file_model()(**data)
