@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
 
-from .errors import InputError, InputErrors
+from .errors import InputError, InputErrors, preview
 from .vocabulary import vocabulary
 from .yamlio import line_of
 
@@ -46,14 +46,14 @@ def _problem(error, spec):
     if kind == "missing":
         return "is required", None
     if kind == "literal_error":
-        return f"unknown value {error['input']!r}", list(spec["values"])
+        return f"unknown value {preview(error['input'])}", list(spec["values"])
     if kind == "bool_type":
-        return f"must be true or false, not {error['input']!r}", None
+        return f"must be true or false (ja or nee), not {preview(error['input'])}", None
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return (f"must be a whole number from {spec['min']} to {spec['max']}, "
-                f"not {error['input']!r}"), None
+                f"not {preview(error['input'])}"), None
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{error['input']} is out of range ({spec['min']} to {spec['max']})", None
+        return f"{preview(error['input'])} is out of range ({spec['min']} to {spec['max']})", None
     return error["msg"], None
 
 
