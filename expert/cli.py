@@ -84,7 +84,11 @@ def _parse_set(values, situation, source):
         if not name.strip():
             raise InputError(f"the field name before '=' is missing in {preview(item)}; "
                              "use --set field=value", file="--set")
-        value = parse_yaml(raw, "--set") if raw.strip() else None
+        try:
+            value = parse_yaml(raw, "--set") if raw.strip() else None
+        except InputError as error:         # a --set value has no lines; name its field
+            error.line, error.field = None, name.strip()
+            raise
         situation[name.strip()] = value
         if hasattr(situation, "lines"):
             situation.lines[name.strip()] = None
@@ -97,7 +101,7 @@ def _parse_set(values, situation, source):
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl")
 @click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE",
               help="Override or add a situation field (repeatable).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.option("--output", "-o", help="Write to this file instead of stdout.")
 @click.option("--trace", "with_trace", is_flag=True,
               help="Also list every rule firing in order (text, markdown, html; JSON always has it).")
 def consult(file, fmt, lang, overrides, output, with_trace):

@@ -153,50 +153,48 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _children(node):
+    """Each child node with the line where it is used (an alias's own mark is its anchor's)."""
     if isinstance(node, yaml.MappingNode):
-        return [n for pair in node.value for n in pair]
+        return [(n, key.start_mark.line + 1) for key, value in node.value for n in (key, value)]
     if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
+        return [(n, node.start_mark.line + 1) for n in node.value]
     return []
 
 
 def _check_graph(root, source, aliases):
     """Refuse aliases (or cap their expansion) and deep nesting, without recursion:
     `measured` holds each node's (height, expanded size) once its children are done."""
-    def fail(message, node):
-        raise InputError(message, file=source, line=node.start_mark.line + 1)
+    def fail(message, line):
+        raise InputError(message, file=source, line=line)
 
     measured = {}
-    reached = {id(root)}
     path = set()            # the nodes whose children are being measured (a cycle if met again)
-    stack = [(root, False)]
+    stack = [(root, False, None)]
     while stack:
-        node, done = stack.pop()
-        key = id(node)
+        node, done, used_at = stack.pop()
+        key, line = id(node), node.start_mark.line + 1
         kids = _children(node)
         if done:
             path.discard(key)
-            height = 1 + max((measured[id(k)][0] for k in kids), default=0)
-            size = 1 + sum(measured[id(k)][1] for k in kids)
+            height = 1 + max((measured[id(k)][0] for k, _ in kids), default=0)
+            size = 1 + sum(measured[id(k)][1] for k, _ in kids)
             if height > MAX_DEPTH:
-                fail(f"nested more than {MAX_DEPTH} levels deep", node)
+                fail(f"nested more than {MAX_DEPTH} levels deep", line)
             if size > MAX_EXPANDED_NODES:
-                fail(f"the aliases here stand for more than {MAX_EXPANDED_NODES:,} values", node)
+                fail(f"the aliases here stand for more than {MAX_EXPANDED_NODES:,} values", line)
             measured[key] = (height, size)
             continue
+        if (key in measured or key in path) and not aliases:       # met twice: an alias
+            fail("YAML aliases (*name) are not allowed here; write the value out", used_at)
         if key in measured:
             continue
         if key in path:
-            fail("an alias refers to the value that contains it", node)
+            fail("an alias refers to the value that contains it", used_at)
         if len(path) >= MAX_DEPTH:
-            fail(f"nested more than {MAX_DEPTH} levels deep", node)
+            fail(f"nested more than {MAX_DEPTH} levels deep", line)
         path.add(key)
-        stack.append((node, True))
-        for kid in kids:
-            if id(kid) in reached and not aliases:
-                fail("YAML aliases (*name) are not allowed here; write the value out", kid)
-            reached.add(id(kid))
-            stack.append((kid, False))
+        stack.append((node, True, None))
+        stack.extend((kid, False, at) for kid, at in reversed(kids))     # in document order
 
 
 def _reader_problem(exc, text, source_name):
