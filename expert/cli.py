@@ -47,7 +47,7 @@ def main():
 def run(args=None):
     """The console script: like main(), but output that cannot be written (closed or full
     stdout, a broken pipe) is exit code 2 with one line, never a traceback or exit 0."""
-    from expert.output import guard_stdout, silence_stdout, stdout_error
+    from expert.output import encoding_error, guard_stdout, silence_stdout, stdout_error
 
     guard_stdout()
     try:
@@ -61,6 +61,9 @@ def run(args=None):
         code = 1
     except SystemExit as done:
         code = done.code
+    except UnicodeEncodeError as exc:           # click.echo to a stdout that cannot show the text
+        click.echo(encoding_error(getattr(sys.stdout, "encoding", "?"), exc).describe(), err=True)
+        code = 2
     except OSError as exc:                      # a write to stdout failed
         silence_stdout()
         click.echo(stdout_error(exc).describe(), err=True)

@@ -146,6 +146,12 @@ def stdout_error(exc: OSError) -> InputError:
     return InputError(f"cannot write the output: {exc.strerror or exc}", file="<stdout>")
 
 
+def encoding_error(encoding: str, exc: "UnicodeEncodeError | LookupError") -> InputError:
+    bad = exc.object[exc.start] if isinstance(exc, UnicodeEncodeError) else "?"
+    return InputError(f"the output encoding {encoding} cannot show the character U+{ord(bad):04X}; "
+                      f"use UTF-8 (PYTHONIOENCODING=utf-8) or write to a file with -o", file="<stdout>")
+
+
 def write_stdout(text: str) -> None:
     """Write all of `text` or raise an InputError: a full disk, a closed pipe or an
     encoding that cannot show the text are errors, not a traceback or lost output."""
@@ -156,10 +162,7 @@ def write_stdout(text: str) -> None:
     try:
         data = text.encode(encoding)
     except (UnicodeEncodeError, LookupError) as exc:
-        bad = text[exc.start] if isinstance(exc, UnicodeEncodeError) else "?"
-        raise InputError(f"the output encoding {encoding} cannot show {bad!r} (U+{ord(bad):04X}); "
-                         f"use UTF-8 (PYTHONIOENCODING=utf-8) or write to a file with -o",
-                         file="<stdout>") from None
+        raise encoding_error(encoding, exc) from None
     try:
         buffer = getattr(stream, "buffer", None)
         if buffer is None:

@@ -69,8 +69,8 @@ def parse_situation(data, source="<input>"):
         if key not in known:
             near = difflib.get_close_matches(str(key), known, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            problems.append(InputError(f"unknown field{hint}", file=source,
-                                       line=line_of(data, key), field=str(key)))
+            problems.append(InputError(f"unknown field{hint}", file=source, line=line_of(data, key),
+                                       field=key if isinstance(key, str) else preview(key)))
     clean = {k: v for k, v in data.items() if k in known}
     try:
         situation = situation_model()(**clean)

@@ -2,10 +2,10 @@
 
 Only plain YAML is accepted (no ``!!python/...`` or other tags), duplicate keys are
 errors, and files over 1 MB are refused before they are parsed. Before anything is
-built from a document its node graph is measured: aliases (``*name``) are refused unless
-the caller allows them, and then the expanded size is capped (a few nested aliases can
-stand for billions of values); nesting deeper than MAX_DEPTH is refused well below
-Python's recursion limit.
+built, the parser's events are counted: aliases (``*name``) are refused unless the
+caller allows them (and then the document's size with every alias written out is
+capped: a few nested aliases can stand for billions of values), and so are more than
+MAX_VALUES values and nesting deeper than MAX_DEPTH, well below Python's recursion limit.
 
 Scalars follow what a Dutch user means, not every YAML 1.1 rule: booleans are
 true/false, yes/no and ja/nee; ``on``/``off``, numbers in octal, hex, binary or
@@ -23,7 +23,8 @@ from .errors import InputError, preview
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 50                  # levels of nesting; real files use fewer than 10
-MAX_EXPANDED_NODES = 300_000    # with aliases allowed: about what 1 MB can hold without them
+MAX_VALUES = 100_000            # per file; the largest rule file has under 4,000
+MAX_EXPANDED_NODES = MAX_VALUES  # with aliases allowed, counted as if written out
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -86,9 +87,12 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_tag)
 
 _TRUE, _FALSE = {"true", "yes", "ja"}, {"false", "no", "nee"}
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]*[0-9][0-9_]*\Z")     # 017, 08, 0_1
 _MAX_DIGITS = 30
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:ja|Ja|JA|nee|Nee|NEE)$"),
                               list("jJnN"))
+# 08 and 09 are text to YAML 1.1 (not octal digits): treat them like 017, a number with a zero before it
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?0[0-9_]+$"), list("-+0"))
 
 
 def _surprise(loader, node, text, meant):
@@ -125,6 +129,11 @@ def _yaml11(loader, node, construct):
 
 def _construct_int(loader, node):
     text = loader.construct_scalar(node)
+    if _LEADING_ZERO.match(text):
+        decimal = int(text.replace("_", ""), 10)
+        raise InputError(f"{preview(text)} starts with a zero, which YAML reads as an octal number or as "
+                         f"text; write {decimal} if that is meant, or put it in quotes for text",
+                         file=loader.source_name, line=node.start_mark.line + 1)
     if not _DECIMAL.match(text):
         raise _yaml11(loader, node, yaml.constructor.SafeConstructor.construct_yaml_int)
     if len(text.lstrip("+-")) > _MAX_DIGITS:
@@ -161,8 +170,29 @@ def _children(node):
     return []
 
 
-def _check_graph(root, source, aliases):
-    """Refuse aliases (or cap their expansion) and deep nesting, without recursion:
+def _prescan(text, source, aliases):
+    """Walk the parser's events (cheap: no nodes are built) and stop at the first alias
+    (unless allowed), at nesting deeper than MAX_DEPTH or at more than MAX_VALUES values."""
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_Base):
+        line = event.start_mark.line + 1
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=source, line=line)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent) and not aliases:
+            raise InputError("YAML aliases (*name) are not allowed here; write the value out",
+                             file=source, line=line)
+        count += 1
+        if count > MAX_VALUES:
+            raise InputError(f"more than {MAX_VALUES:,} values in one file", file=source, line=line)
+
+
+def _check_expansion(root, source):
+    """With aliases allowed: cap the size and depth of the document as if every alias were
+    written out, and refuse an alias inside its own anchor, without recursion.
     `measured` holds each node's (height, expanded size) once its children are done."""
     def fail(message, line):
         raise InputError(message, file=source, line=line)
@@ -183,18 +213,12 @@ def _check_graph(root, source, aliases):
             if size > MAX_EXPANDED_NODES:
                 fail(f"the aliases here stand for more than {MAX_EXPANDED_NODES:,} values", line)
             measured[key] = (height, size)
-            continue
-        if (key in measured or key in path) and not aliases:       # met twice: an alias
-            fail("YAML aliases (*name) are not allowed here; write the value out", used_at)
-        if key in measured:
-            continue
-        if key in path:
+        elif key in path:
             fail("an alias refers to the value that contains it", used_at)
-        if len(path) >= MAX_DEPTH:
-            fail(f"nested more than {MAX_DEPTH} levels deep", line)
-        path.add(key)
-        stack.append((node, True, None))
-        stack.extend((kid, False, at) for kid, at in reversed(kids))     # in document order
+        elif key not in measured:
+            path.add(key)
+            stack.append((node, True, None))
+            stack.extend((kid, False, at) for kid, at in kids)
 
 
 def _reader_problem(exc, text, source_name):
@@ -208,13 +232,19 @@ def _reader_problem(exc, text, source_name):
 def parse_yaml(text, source_name="<input>", aliases=False):
     """Parse YAML text into LineDict/LineList values; raise InputError on any problem.
     `aliases=True` allows ``&anchor``/``*alias`` (their expansion still capped)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:       # a command-line value with bytes that are not UTF-8
+        raise InputError(f"not UTF-8 text (character {exc.start + 1})", file=source_name) from None
     loader = _Loader(text)
     loader.source_name = source_name
     try:
+        _prescan(text, source_name, aliases)
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_graph(node, source_name, aliases)
+        if aliases:
+            _check_expansion(node, source_name)
         return loader.construct_document(node)
     except InputError:
         raise
@@ -227,6 +257,8 @@ def parse_yaml(text, source_name="<input>", aliases=False):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in problem:          # libyaml's own limit, met while reading ahead
+            problem = f"nested more than {MAX_DEPTH} levels deep"
         raise InputError(f"not valid YAML: {problem}", file=source_name,
                          line=mark.line + 1 if mark else None) from None
     except RecursionError:
