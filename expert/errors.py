@@ -98,6 +98,17 @@ class InputError(click.ClickException):
         return {"file": self.file, "line": self.line, "field": self.field,
                 "message": self.message, "allowed": self.allowed}
 
+    def __reduce__(self):
+        # rebuilt from its attributes, so it survives a process pool (pickle)
+        return _restore, (type(self), self.__dict__.copy())
+
+
+def _restore(cls, state):
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
+
 
 class InputErrors(InputError):
     """Several problems found in one pass (e.g. a rule file); all are reported."""

@@ -143,6 +143,9 @@ def silence_stdout() -> None:
 
 
 def stdout_error(exc: OSError) -> InputError:
+    """An OSError that reached the top: a failed write to stdout, unless it names a file."""
+    if exc.filename:
+        return InputError(str(exc.strerror or exc), file=str(exc.filename))
     return InputError(f"cannot write the output: {exc.strerror or exc}", file="<stdout>")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
 
 from .errors import InputError, InputErrors, preview
 from .vocabulary import vocabulary
@@ -36,6 +36,14 @@ class _Strict(BaseModel):
 class Bounds(_Strict):
     min: Optional[StrictInt] = None
     max: Optional[StrictInt] = None
+
+    @model_validator(mode="after")
+    def _a_range(self):
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is larger than max")
+        return self
 
 
 class ListExpect(_Strict):

@@ -364,6 +364,8 @@ SCENARIO = "name: x\nsources: [A.table.low]\nsituation: {target_group: women}\ne
     ("risks: {count: true}", "field 'expect.risks.count': must be a whole number or a range"),
     ("lead_time: {min_months: {min: 1.5}}", "field 'expect.lead_time.min_months.min': must be a whole number"),
     ("risks: {top: [continuity_of_staff]}", "'top' means nothing here"),
+    ("risks: {count: {}}", "must be a whole number or a range {min: …, max: …}, not {}"),
+    ("lead_time: {min_months: {min: 30, max: 20}}", "field 'expect.lead_time.min_months'"),
     ("recruitment: {includes: [{channel: [1]}]}", "must be a plain value"),
 ])
 def test_malformed_expectations_are_clear_errors(tmp_path, expectation, needle):
@@ -446,6 +448,18 @@ def test_commands_from_other_modules_are_listed_and_run():
     result = CliRunner().invoke(main, ["--help"])
     assert "rules" in result.output and "consult" in result.output
     assert CliRunner().invoke(main, ["rules", "list"]).exit_code == 0
+
+
+def test_input_errors_survive_pickling():
+    """A host may run consultations in a process pool; the error must come back whole."""
+    import pickle
+
+    from expert.errors import InputError, InputErrors
+
+    errors = InputErrors([InputError("bad", file="f.yaml", line=3, field="x", allowed=["a"]),
+                          InputError("worse", file="g.yaml")])
+    again = pickle.loads(pickle.dumps(errors))
+    assert again.describe() == errors.describe() and again.errors[0].line == 3
 
 
 def test_an_input_error_is_a_click_exception_with_exit_code_2():
