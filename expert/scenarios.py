@@ -158,6 +158,8 @@ def _problem(error, data, name):
         near = difflib.get_close_matches(loc[-1], options, n=1)
         message = "unknown key" + (f"; did you mean '{near[0]}'?" if near else "")
         allowed = options
+    elif error["type"] == "value_error":         # a range that is empty or upside down
+        message = f"{error['msg'].removeprefix('Value error, ')}, not {preview(error['input'])}"
     elif error["type"] != "missing" and _wanted(path):
         message = f"must be {_wanted(path)}, not {preview(error['input'])}"
     return InputError(message, file=name, line=_line_at(data, path), field=".".join(path), allowed=allowed)
@@ -169,12 +171,10 @@ def load_scenario(path):
     try:
         scenario = Scenario(**data)
     except ValidationError as exc:
-        problems = {}
-        for error in exc.errors():          # one problem per place (a union fails once per branch)
-            problem = _problem(error, data, name)
-            problems.setdefault((problem.field, problem.message), problem)
+        # one problem per place (a union fails once per branch; a range's own check says most)
         unique = {}
-        for problem in problems.values():
+        for error in sorted(exc.errors(), key=lambda e: e["type"] != "value_error"):
+            problem = _problem(error, data, name)
             unique.setdefault(problem.field, problem)
         # a problem inside a value says more than the same value failing as a whole
         deepest = [p for f, p in unique.items() if not any(o.startswith(f + ".") for o in unique)]

@@ -159,6 +159,31 @@ def test_a_new_output_file_respects_the_umask(tmp_path, umask, mode):
     assert stat.S_IMODE(os.stat(target).st_mode) == mode
 
 
+@pytest.fixture
+def small_disk():
+    """A 32 KB tmpfs: the advice (about 60 KB) does not fit."""
+    folder = Path(tempfile.mkdtemp(prefix="aanpakwijzer-full-"))
+    mounted = IS_ROOT and subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32k", "tmpfs", str(folder)],
+                                         capture_output=True).returncode == 0
+    if not mounted:
+        folder.rmdir()
+        pytest.skip("cannot mount a small tmpfs here")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+    folder.rmdir()
+
+
+def test_a_full_disk_leaves_the_old_file_whole(small_disk):
+    target, other = small_disk / "advice.txt", small_disk / "other-name.txt"
+    target.write_text("old advice\n")
+    os.chmod(target, 0o640)
+    clear_error(cli("consult", EXAMPLE, "-o", target), str(target), "No space left on device")
+    assert target.read_text() == "old advice\n" and sorted(p.name for p in small_disk.iterdir()) == ["advice.txt"]
+    os.link(target, other)                                   # the in-place path for hard links
+    clear_error(cli("consult", EXAMPLE, "-o", target), "No space left on device")
+    assert other.read_text() == "old advice\n" and stat.S_IMODE(os.stat(other).st_mode) == 0o640
+
+
 def test_empty_output_name_is_an_error_not_stdout():
     result = cli("consult", EXAMPLE, "-o", "")
     clear_error(result, "--output", "empty")
@@ -364,8 +389,9 @@ SCENARIO = "name: x\nsources: [A.table.low]\nsituation: {target_group: women}\ne
     ("risks: {count: true}", "field 'expect.risks.count': must be a whole number or a range"),
     ("lead_time: {min_months: {min: 1.5}}", "field 'expect.lead_time.min_months.min': must be a whole number"),
     ("risks: {top: [continuity_of_staff]}", "'top' means nothing here"),
-    ("risks: {count: {}}", "must be a whole number or a range {min: …, max: …}, not {}"),
-    ("lead_time: {min_months: {min: 30, max: 20}}", "field 'expect.lead_time.min_months'"),
+    ("lead_time: {min_months: {min: 30, max: 20}}",
+     "field 'expect.lead_time.min_months': min is larger than max, not {min: 30, max: 20}"),
+    ("risks: {count: {}}", "give min, max or both, not {}"),
     ("recruitment: {includes: [{channel: [1]}]}", "must be a plain value"),
 ])
 def test_malformed_expectations_are_clear_errors(tmp_path, expectation, needle):
