@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import ConfigDict, Field, ValidationError, create_model
 
-from .errors import InputError, InputErrors
+from .errors import InputError, InputErrors, preview
 from .vocabulary import vocabulary
 from .yamlio import line_of
 
@@ -46,14 +46,14 @@ def _problem(error, spec):
     if kind == "missing":
         return "is required", None
     if kind == "literal_error":
-        return f"unknown value {error['input']!r}", list(spec["values"])
+        return f"unknown value {preview(error['input'])}", list(spec["values"])
     if kind == "bool_type":
-        return f"must be true or false, not {error['input']!r}", None
+        return f"must be true or false (ja or nee), not {preview(error['input'])}", None
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return (f"must be a whole number from {spec['min']} to {spec['max']}, "
-                f"not {error['input']!r}"), None
+                f"not {preview(error['input'])}"), None
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{error['input']} is out of range ({spec['min']} to {spec['max']})", None
+        return f"{preview(error['input'])} is out of range ({spec['min']} to {spec['max']})", None
     return error["msg"], None
 
 
@@ -69,8 +69,8 @@ def parse_situation(data, source="<input>"):
         if key not in known:
             near = difflib.get_close_matches(str(key), known, n=1)
             hint = f"; did you mean '{near[0]}'?" if near else ""
-            problems.append(InputError(f"unknown field{hint}", file=source,
-                                       line=line_of(data, key), field=str(key)))
+            problems.append(InputError(f"unknown field{hint}", file=source, line=line_of(data, key),
+                                       field=key if isinstance(key, str) else preview(key)))
     clean = {k: v for k, v in data.items() if k in known}
     try:
         situation = situation_model()(**clean)

@@ -1,0 +1,4 @@
+"""`python -m expert ...`: the aanpakwijzer command line."""
+from expert.cli import run
+
+run()
