@@ -60,7 +60,7 @@ def run(args=None):
         click.echo("Aborted!", err=True)
         code = 1
     except SystemExit as done:
-        code = done.code
+        code = 0 if done.code is None else done.code if isinstance(done.code, int) else 1
     except UnicodeEncodeError as exc:           # click.echo to a stdout that cannot show the text
         click.echo(encoding_error(getattr(sys.stdout, "encoding", "?"), exc).describe(), err=True)
         code = 2
@@ -147,7 +147,7 @@ def test(paths, coverage):
     from expert.knowledge import knowledge_base
     from expert.scenarios import run_scenarios, scenario_files
 
-    advisor = Advisor()
+    advisor = Advisor(freeze_heap=True)      # this process is Aanpakwijzer: keep the collector off the engines
     files = scenario_files(paths)
     if not files:
         raise InputError("no scenario files found", file=" ".join(paths))
@@ -181,13 +181,15 @@ def test(paths, coverage):
 @click.argument("what", type=click.Choice(["situation", "design", "scenario", "rules"]))
 def schema(what):
     """Print the JSON Schema of a contract."""
-    from expert.design import Design
-    from expert.knowledge import RuleFile
-    from expert.scenarios import Scenario
+    from expert.design import design_model
+    from expert.knowledge import rules_json_schema
+    from expert.scenarios import scenario_model
     from expert.situation import situation_model
 
-    model = {"situation": situation_model(), "design": Design, "scenario": Scenario, "rules": RuleFile}[what]
-    click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False, sort_keys=True))
+    schemas = {"situation": lambda: situation_model().model_json_schema(),
+               "design": lambda: design_model().model_json_schema(),
+               "scenario": lambda: scenario_model().model_json_schema(), "rules": rules_json_schema}
+    click.echo(json.dumps(schemas[what](), indent=2, ensure_ascii=False, sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ def list_rules(dimension):
 @rules.command()
 @click.argument("rule_id")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl")
-@click.option("--scenarios", "scenario_dir", default=None, help="Folder of scenarios to search (default facts/scenarios).")
+@click.option("--scenarios", "scenario_dir", default=None,
+              help="Folder of scenarios to search (default facts/scenarios).")
 def show(rule_id, lang, scenario_dir):
     """Show one rule: conditions, conclusions, texts, sources and the scenarios that fire it."""
     import yaml
@@ -43,9 +44,8 @@ def show(rule_id, lang, scenario_dir):
     kb = _kb()
     rule = kb.by_id.get(rule_id)
     if rule is None:
-        import difflib
-        near = difflib.get_close_matches(rule_id, list(kb.by_id), n=3)
-        raise InputError("no such rule" + (f"; did you mean {', '.join(near)}?" if near else ""), field=rule_id)
+        from expert.suggest import did_you_mean
+        raise InputError("no such rule" + did_you_mean(rule_id, kb.by_id, n=3), field=rule_id)
     spec = rule.spec.model_dump(exclude_none=True, exclude_defaults=True)
     click.echo(f"{rule.id}  ({rule.file}:{rule.line})")
     shown = {"when": spec.get("when", {}), "then": spec.get("then", {})}

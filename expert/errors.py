@@ -10,7 +10,7 @@ its own; a host program catches it like any other exception.
 import datetime
 import math
 import re
-from typing import Any
+from typing import Any, Optional
 
 import click
 
@@ -25,8 +25,8 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _plain(value: Any, depth: int = 0) -> str:
-    """A value as the user would write it in YAML (true, null, 2001-12-14, [1, 2])."""
+def _scalar(value: Any) -> Optional[str]:
+    """None, booleans and floats as YAML writes them (None for anything else)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -35,6 +35,14 @@ def _plain(value: Any, depth: int = 0) -> str:
         if math.isnan(value):
             return ".nan"
         return (".inf" if value > 0 else "-.inf") if math.isinf(value) else repr(value)
+    return None
+
+
+def _plain(value: Any, depth: int = 0) -> str:
+    """A value as the user would write it in YAML (true, null, 2001-12-14, [1, 2])."""
+    scalar = _scalar(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, str):
         if depth and _WORD.fullmatch(value[:PREVIEW_CHARS + 1]) and value.lower() not in _KEYWORDS:
             return value[:PREVIEW_CHARS + 1]              # inside a list or mapping, as YAML shows it

@@ -205,7 +205,8 @@ def rules_json_schema() -> dict:
     defs = schema.setdefault("$defs", {})
     when = When.model_json_schema(ref_template="#/$defs/{model}")
     defs.update(when.pop("$defs", {}))
-    defs["When"] = when
+    if "$ref" not in when:           # a recursive model comes back as a reference into its $defs
+        defs["When"] = when
     defs["RuleSpec"]["properties"]["when"] = {"$ref": "#/$defs/When"}
     defs["TableSpec"]["properties"]["when"] = {"$ref": "#/$defs/When"}
     return schema

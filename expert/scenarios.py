@@ -201,13 +201,13 @@ def load_scenario(path):
         scenario = scenario_model()(**data)
     except ValidationError as exc:
         # one problem per place (a union fails once per branch; a range's own check says most)
-        unique = {}
+        unique: dict = {}
         for error in sorted(exc.errors(), key=lambda e: e["type"] != "value_error"):
             problem = _problem(error, data, name)
             unique.setdefault(problem.field, problem)
         # a problem inside a value says more than the same value failing as a whole
         deepest = [p for f, p in unique.items() if not any(o.startswith(f + ".") for o in unique)]
-        raise InputErrors(deepest)
+        raise InputErrors(deepest) from None
     unknown = [s for s in scenario.sources if s not in vocabulary().sources]
     if unknown:
         raise InputError(f"unknown source id(s): {', '.join(preview(u) for u in unknown[:5])}", file=name,

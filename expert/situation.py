@@ -4,13 +4,14 @@ The field list lives in one place (fields.yaml) so the model, the JSON Schema, t
 interview questions and the rule linter cannot drift apart. Every field but
 `target_group` may be omitted or null, which means "unknown".
 """
-import difflib
 from functools import lru_cache
 from typing import Literal, Optional
 
-from pydantic import ConfigDict, Field, ValidationError, create_model
+from pydantic import ConfigDict, Field, ValidationError
 
 from .errors import InputError, InputErrors, preview
+from .modelgen import make_model
+from .suggest import did_you_mean
 from .vocabulary import vocabulary
 from .yamlio import line_of
 
@@ -37,8 +38,7 @@ def situation_model():
             fields[name] = (kind, Field(..., **extra))
         else:
             fields[name] = (Optional[kind], Field(None, **extra))
-    return create_model("Situation", __config__=ConfigDict(extra="forbid", strict=True,
-                                                            frozen=True), **fields)
+    return make_model("Situation", None, fields, __config__=ConfigDict(extra="forbid", strict=True, frozen=True))
 
 
 def _problem(error, spec):
@@ -67,10 +67,8 @@ def parse_situation(data, source="<input>"):
     problems = []
     for key in data:
         if key not in known:
-            near = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else ""
-            problems.append(InputError(f"unknown field{hint}", file=source, line=line_of(data, key),
-                                       field=key if isinstance(key, str) else preview(key)))
+            problems.append(InputError(f"unknown field{did_you_mean(str(key), known)}", file=source,
+                                       line=line_of(data, key), field=key if isinstance(key, str) else preview(key)))
     clean = {k: v for k, v in data.items() if k in known}
     try:
         situation = situation_model()(**clean)

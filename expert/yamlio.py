@@ -56,7 +56,7 @@ def _construct_mapping(loader, node):
             hash(key)
         except TypeError:
             raise InputError("a mapping key must be a plain value", file=loader.source_name,
-                             line=key_node.start_mark.line + 1)
+                             line=key_node.start_mark.line + 1) from None
         if key in result:
             raise InputError(f"duplicate key {preview(key)}", file=loader.source_name,
                              line=key_node.start_mark.line + 1, field=str(key))
@@ -176,7 +176,7 @@ def _prescan(text, source, aliases):
     (unless allowed), at nesting deeper than MAX_DEPTH or at more than MAX_VALUES values."""
     depth = count = 0
     for event in yaml.parse(text, Loader=_Base):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -198,7 +198,7 @@ def _check_expansion(root, source):
     def fail(message, line):
         raise InputError(message, file=source, line=line)
 
-    measured = {}
+    measured: dict = {}
     path = set()            # the nodes whose children are being measured (a cycle if met again)
     stack = [(root, False, None)]
     while stack:

@@ -82,3 +82,19 @@ def test_every_dimension_sits_in_exactly_one_part_and_parts_follow_the_contract_
     assert list(reg.parts)[:10] == ["participation_level", "recruitment", "childcare", "result_agreements",
                                     "lead_time", "execution", "director_role", "preconditions", "risks",
                                     "reference_projects"]
+
+
+def test_the_condition_grammar_is_a_model_every_shipped_rule_satisfies():
+    """`schema rules` documents `when` with the When model; the shipped rules all fit it."""
+    from expert.conditions import When
+    from expert.knowledge import knowledge_base, rules_json_schema
+
+    schema = rules_json_schema()
+    assert schema["$defs"]["RuleSpec"]["properties"]["when"] == {"$ref": "#/$defs/When"}
+    assert "additionalProperties" in schema["$defs"]["When"]
+    for rule in knowledge_base().rules:
+        When.model_validate(rule.spec.when)
+    for model_name in ("Then", "Items"):
+        assert model_name in schema["$defs"]
+    # every single-valued dimension of the registry can be concluded
+    assert set(vocabulary().registry.single()) <= set(schema["$defs"]["Then"]["properties"])
