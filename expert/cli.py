@@ -42,6 +42,10 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 def main():
     """Aanpakwijzer: advice on designing projects that reach hard-to-reach groups."""
+    from expert.messages import set_message_lang
+
+    # input errors in English unless a command with --lang says otherwise (consult: Dutch by default)
+    set_message_lang("en")
 
 
 def run(args=None):
@@ -109,6 +113,9 @@ def _parse_set(values, situation, source):
               help="Also list every rule firing in order (text, markdown, html; JSON always has it).")
 def consult(file, fmt, lang, overrides, output, with_trace):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
+    from expert.messages import set_message_lang
+
+    set_message_lang(lang)
     from expert.engine import consult as run_consult
     from expert.output import write_file, write_stdout
     from expert.render import render

@@ -81,16 +81,22 @@ class InputError(click.ClickException):
         self.allowed = list(allowed) if allowed else None
         super().__init__(_cut(" ".join(str(message).splitlines()), MESSAGE_CHARS))
 
-    def describe(self):
-        where = _cut(str(self.file or "<input>"), 300)
+    def describe(self, lang=None):
+        """'file:line: field 'x': message (allowed: ...)', in the message language
+        (set from --lang or the API's lang; English by default)."""
+        from .messages import PARTS, message_lang, translate
+
+        lang = lang or message_lang()
+        words = PARTS[lang]
+        where = _cut(str(self.file or words["input"]), 300)
         if self.line:
             where += f":{self.line}"
         text = f"{where}: "
         if self.field:
-            text += f"field '{self.field}': "
-        text += self.message
+            text += f"{words['field']} '{self.field}': "
+        text += translate(self.message, lang)
         if self.allowed:
-            text += " (allowed: " + ", ".join(str(a) for a in self.allowed) + ")"
+            text += f" ({words['allowed']}: " + ", ".join(str(a) for a in self.allowed) + ")"
         return text
 
     def __str__(self):
@@ -127,5 +133,5 @@ class InputErrors(InputError):
         super().__init__(first.message, file=first.file, line=first.line,
                          field=first.field, allowed=first.allowed)
 
-    def describe(self):
-        return "\n".join(e.describe() for e in self.errors)
+    def describe(self, lang=None):
+        return "\n".join(e.describe(lang) for e in self.errors)

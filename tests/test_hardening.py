@@ -40,10 +40,19 @@ class Run:
 TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
+def _english(args):
+    """These tests read the English messages (tests/test_messages.py checks the Dutch ones)."""
+    args = list(args)
+    if args and args[0] == "consult" and "--lang" not in args:
+        args += ["--lang", "en"]
+    return args
+
+
 def cli(*args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=None, preexec=None, cwd=ROOT):
     """Run `python -m expert ARGS` and measure it: wall time, and peak RSS by GNU time when
     it is there (a forked child's own figure would include this test process's pages).
     Not with `preexec`: a standard stream it closes would be reused by time's report."""
+    args = _english(args)
     command = [sys.executable, "-m", "expert", *map(str, args)]
     measure = TIME and preexec is None
     with tempfile.NamedTemporaryFile("r") as report:
@@ -350,7 +359,7 @@ expert.cli.run()
 
 
 def as_nobody(*args, cwd):
-    result = subprocess.run([sys.executable, "-c", AS_NOBODY, *map(str, args)], cwd=cwd, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", AS_NOBODY, *map(str, _english(args))], cwd=cwd, capture_output=True,
                             text=True, timeout=SECONDS)
     assert "Traceback" not in result.stderr, result.stderr
     return Run(result.returncode, result.stdout, result.stderr, 0, 0)
@@ -508,7 +517,7 @@ def _consult_text(tmp_path, text):
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8")
     started = time.monotonic()
-    result = CliRunner().invoke(main, ["consult", str(path), "--format", "json"])
+    result = CliRunner().invoke(main, ["consult", str(path), "--format", "json", "--lang", "en"])
     assert time.monotonic() - started < SECONDS
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -600,7 +609,7 @@ def _odd_path(base, parts):
 @given(parts=st.lists(_PATH_PARTS, min_size=1, max_size=3))
 def test_any_odd_input_path_is_advice_or_one_clear_line(tmp_path, parts):
     path = _odd_path(tmp_path, parts)
-    result = CliRunner().invoke(main, ["consult", path])
+    result = CliRunner().invoke(main, ["consult", path, "--lang", "en"])
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code == 2:
@@ -612,7 +621,7 @@ def test_any_odd_input_path_is_advice_or_one_clear_line(tmp_path, parts):
 def test_any_odd_output_path_is_written_or_one_clear_line(tmp_path, parts):
     path = _odd_path(tmp_path, parts)
     before = {p.name for p in Path(tmp_path).iterdir()}
-    result = CliRunner().invoke(main, ["consult", EXAMPLE, "-o", path])
+    result = CliRunner().invoke(main, ["consult", EXAMPLE, "-o", path, "--lang", "en"])
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code == 2:
@@ -643,7 +652,7 @@ def test_installing_puts_no_top_level_cli_module_on_the_path():
 def test_any_set_is_advice_or_one_clear_line(name, value):
     """Any field name and value, including unpaired surrogates (bytes that are not UTF-8
     arrive in argv that way)."""
-    result = CliRunner().invoke(main, ["consult", EXAMPLE, "--set", f"{name}={value}"])
+    result = CliRunner().invoke(main, ["consult", EXAMPLE, "--set", f"{name}={value}", "--lang", "en"])
     assert result.exit_code in (0, 2), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code == 2:

@@ -15,7 +15,8 @@ def run(tmp_path, text, *args, name="situation.yaml"):
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["consult", str(path), *args])
+    # these tests read the English messages; tests/test_messages.py checks the Dutch ones
+    result = CliRunner().invoke(main, ["consult", str(path), "--lang", "en", *args])
     return result, str(path)
 
 
@@ -80,7 +81,7 @@ def test_file_over_one_megabyte(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    result = CliRunner().invoke(main, ["consult", str(tmp_path / "nope.yaml")])
+    result = CliRunner().invoke(main, ["consult", str(tmp_path / "nope.yaml"), "--lang", "en"])
     assert_clear(result, "nope.yaml", "not found")
 
 
