@@ -115,7 +115,8 @@ def test(paths, coverage):
     """Run scenario files (or folders of them); exit 1 if any fails."""
     from expert.engine import Advisor
     from expert.knowledge import knowledge_base
-    from expert.scenarios import run_scenario, scenario_files
+    from expert.review import run_scenario_file as run_scenario   # design and review scenarios
+    from expert.scenarios import scenario_files
 
     advisor = Advisor()
     files = scenario_files(paths)
@@ -141,7 +142,7 @@ def test(paths, coverage):
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["situation", "design", "scenario", "rules"]))
+@click.argument("what", type=click.Choice(["situation", "design", "scenario", "rules", "proposal", "review"]))
 def schema(what):
     """Print the JSON Schema of a contract."""
     from expert.design import Design
@@ -149,6 +150,12 @@ def schema(what):
     from expert.scenarios import Scenario
     from expert.situation import situation_model
 
+    if what in ("proposal", "review"):     # the review contracts (expert/proposal.py, expert/review.py)
+        from expert.proposal import proposal_json_schema
+        from expert.review import review_model
+        schema = proposal_json_schema() if what == "proposal" else review_model().model_json_schema()
+        click.echo(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True))
+        return
     model = {"situation": situation_model(), "design": Design, "scenario": Scenario, "rules": RuleFile}[what]
     click.echo(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False, sort_keys=True))
 
@@ -156,6 +163,8 @@ def schema(what):
 from expert.commands_rules import rules  # noqa: E402  (the `rules` command group)
 
 main.add_command(rules)
+from expert.commands_review import review  # noqa: E402
+main.add_command(review)
 
 if __name__ == "__main__":
     main()
