@@ -166,7 +166,9 @@ T = {
         "rule": ("Rangorde: eerst het oordeel (past, past met aanpassingen, past niet); bij gelijk oordeel "
                  "minder onderdelen afgeraden, dan minder die afwijken, dan minder die ontbreken, dan minder "
                  "die deels passen, dan minder niet-geregelde randvoorwaarden en risico's; daarna de naam."),
-        "place": "Plaats {0}: {1}", "counts": "{0} afgeraden, {1} wijkt af, {2} ontbreekt, {3} past deels, {4} niet geregeld",
+        "covered": "{0} van de {1} aangeraden punten staan in het voorstel",
+        "v.fits": "past", "v.fits_with_changes": "past met aanpassingen", "v.does_not_fit": "past niet",
+        "place": "Plaats {0}: '{1}', {2}", "counts": "{0} afgeraden, {1} wijkt af, {2} ontbreekt, {3} past deels, {4} niet geregeld",
         "ahead": "vóór '{0}' omdat het {1}", "tie": "gelijk met '{0}' op alle punten; de naam beslist",
         "better.verdict": "een beter oordeel heeft", "better.advised_against": "minder onderdelen heeft die afgeraden zijn",
         "better.differs": "minder onderdelen heeft die afwijken", "better.missing": "minder onderdelen open laat",
@@ -196,7 +198,9 @@ T = {
         "rule": ("Ranking: first the verdict (fits, fits with changes, does not fit); with equal verdicts fewer "
                  "parts advised against, then fewer that differ, then fewer missing, then fewer that partly fit, "
                  "then fewer unarranged preconditions and risks; then the name."),
-        "place": "Place {0}: {1}", "counts": "{0} advised against, {1} differ, {2} missing, {3} partly, {4} unarranged",
+        "covered": "{0} of the {1} advised points are in the proposal",
+        "v.fits": "fits", "v.fits_with_changes": "fits with changes", "v.does_not_fit": "does not fit",
+        "place": "Place {0}: '{1}', {2}", "counts": "{0} advised against, {1} differ, {2} missing, {3} partly, {4} unarranged",
         "ahead": "ahead of '{0}' because it {1}", "tie": "equal to '{0}' on every point; the name decides",
         "better.verdict": "has a better verdict", "better.advised_against": "has fewer parts advised against",
         "better.differs": "has fewer parts that differ", "better.missing": "leaves fewer parts open",
@@ -476,7 +480,13 @@ def _summary(t: dict, verdict: str, elements: list[Element], preconditions: list
     for element in elements:
         if element.part in deciding:
             worst = next((f for f in element.findings if f.verdict == element.verdict), None)
-            detail = worst.because.split(". ")[0].rstrip(".") if worst else t[element.verdict]
+            if worst:
+                detail = worst.because.split(". ")[0].rstrip(".")
+            elif isinstance(element.advised, list):
+                detail = t["covered"].format(len(set(element.proposed or []) & set(element.advised)),
+                                             len(element.advised))
+            else:
+                detail = t[element.verdict]
             lines.append(t["point"].format(f"{element.title} ({t[element.verdict]})", detail))
     unmet = sum(p.status == "not_met" and not p.addressed for p in preconditions)
     unknown = sum(p.status == "unknown" and not p.addressed for p in preconditions)
@@ -556,7 +566,7 @@ def rank(reviews: list[Any], lang: str) -> Any:
     places = []
     for index, current in enumerate(ordered):
         counts = _counts(current)
-        text = t["place"].format(index + 1, t[f"overall.{current.verdict}"]) + " " + "(" + t["counts"].format(
+        text = t["place"].format(index + 1, current.name, t[f"v.{current.verdict}"]) + " (" + t["counts"].format(
             *(counts[k] for k in RANK_KEYS[1:])) + ")"
         if index + 1 < len(ordered):
             nxt = ordered[index + 1]
