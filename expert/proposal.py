@@ -111,20 +111,20 @@ def _shape_problems(exc: ValidationError, data: dict, name: str) -> list[InputEr
     return problems
 
 
-def _id_problems(body: ProposalBody, raw: Any, name: str) -> list[InputError]:
+def _id_problems(raw: Any, name: str) -> list[InputError]:
+    """Unknown ids in the raw proposal body (checked even when other keys are malformed)."""
     problems = []
     for key in ID_KEYS:
-        value = getattr(body, key)
+        value = raw.get(key)
         if value is None:
             continue
         allowed = allowed_ids(key)
-        values = value if isinstance(value, list) else [value]
-        for index, item in enumerate(values):
-            if item in allowed:
-                continue
-            holder = raw.get(key) if isinstance(value, list) else raw
-            line = _line(holder, index) if isinstance(value, list) else line_of(raw, key)
-            field = f"proposal.{key}" + (f"[{index}]" if isinstance(value, list) else "")
+        listed = isinstance(value, list)
+        for index, item in enumerate(value if listed else [value]):
+            if not isinstance(item, str) or item in allowed:
+                continue          # a wrong type is reported by the model
+            line = _line(value, index) if listed else line_of(raw, key)
+            field = f"proposal.{key}" + (f"[{index}]" if listed else "")
             problems.append(InputError(f"unknown value {item!r}" + did_you_mean(item, allowed), file=name,
                                        line=line, field=field, allowed=allowed))
     return problems
@@ -157,9 +157,9 @@ def parse_proposal(data: Any, source: str = "<input>") -> tuple[Proposal, Any]:
     elif "situation" in data:
         problems.append(InputError("'situation' must be a mapping of situation fields", file=source,
                                    line=line_of(data, "situation"), field="situation"))
-    if proposal is not None:
-        raw_body = data.get("proposal") if isinstance(data.get("proposal"), dict) else {}
-        problems += _id_problems(proposal.proposal, raw_body, source)
+    raw_body = data.get("proposal")
+    if isinstance(raw_body, dict):
+        problems += _id_problems(raw_body, source)
     if problems:
         problems.sort(key=lambda e: (e.line or 0, e.field or ""))
         raise InputErrors(problems)
