@@ -18,8 +18,9 @@ from expert.review_render import render_comparison, render_review
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = FACTS_DIR / "examples"
-PROPOSALS = sorted(EXAMPLES.glob("proposal_*.yaml"))
-OFFERS = sorted(EXAMPLES.glob("offer_*.yaml"))
+PROPOSAL_DIR = EXAMPLES / "proposals"
+PROPOSALS = sorted(PROPOSAL_DIR.glob("proposal_*.yaml"))
+OFFERS = sorted(PROPOSAL_DIR.glob("offer_*.yaml"))
 CLI = [sys.executable, str(ROOT / "cli.py")]
 
 
