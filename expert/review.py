@@ -56,6 +56,7 @@ class Finding(_Model):
     because: str
     sources: list[str]
     rules: list[str]
+    instead: str = Field("", description="for a choice advised against: what to do instead")
 
 
 class Element(_Model):
@@ -154,15 +155,15 @@ T = {
         "advised_not_proposed": "Aangeraden (plaats {0}) maar niet in het voorstel.",
         "role_missing": "Aangeraden, maar het voorstel noemt deze rol niet.",
         "one_step": "Eén stap verwijderd van het advies.",
-        "months": "minimaal {0}, aanbevolen {1} maanden", "proposed_months": "{0} maanden",
+        "months": "minimaal {0} maanden, aanbevolen {1}", "proposed_months": "{0} maanden",
         "too_short": "Korter dan de minimale doorlooptijd.",
         "between": "Langer dan het minimum, korter dan aanbevolen.", "long_enough": "Lang genoeg.",
         "undecided": "Het advies kan dit nog niet bepalen; zie de open vragen.",
         "no_childcare": "geen kinderopvang", "none": "geen",
-        "unmet": "{0} randvoorwaarde(n) niet voldaan en niet geregeld in het voorstel.",
+        "unmet_one": "Randvoorwaarde niet voldaan en niet geregeld in het voorstel: {0}",
         "unknown": "{0} randvoorwaarde(n) nog onbekend en niet geregeld in het voorstel.",
         "risks": "{0} risico('s) zonder maatregel in het voorstel.",
-        "point": "{0}: {1}.",
+        "point": "{0}: {1}.", "instead": "In plaats daarvan: {0}",
         "rule": ("Rangorde: eerst het oordeel (past, past met aanpassingen, past niet); bij gelijk oordeel "
                  "minder onderdelen afgeraden, dan minder die afwijken, dan minder die ontbreken, dan minder "
                  "die deels passen, dan minder niet-geregelde randvoorwaarden en risico's; daarna de naam."),
@@ -186,15 +187,15 @@ T = {
         "advised_not_proposed": "Advised (place {0}) but not in the proposal.",
         "role_missing": "Advised, but the proposal does not mention this role.",
         "one_step": "One step away from the advice.",
-        "months": "at least {0}, {1} recommended months", "proposed_months": "{0} months",
+        "months": "at least {0} months, {1} recommended", "proposed_months": "{0} months",
         "too_short": "Shorter than the minimum lead time.",
         "between": "Longer than the minimum, shorter than recommended.", "long_enough": "Long enough.",
         "undecided": "The advice cannot decide this yet; see the open questions.",
         "no_childcare": "no childcare", "none": "none",
-        "unmet": "{0} precondition(s) not met and not arranged in the proposal.",
+        "unmet_one": "Precondition not met and not arranged in the proposal: {0}",
         "unknown": "{0} precondition(s) still unknown and not arranged in the proposal.",
         "risks": "{0} risk(s) without a measure in the proposal.",
-        "point": "{0}: {1}.",
+        "point": "{0}: {1}.", "instead": "Instead: {0}",
         "rule": ("Ranking: first the verdict (fits, fits with changes, does not fit); with equal verdicts fewer "
                  "parts advised against, then fewer that differ, then fewer missing, then fewer that partly fit, "
                  "then fewer unarranged preconditions and risks; then the name."),
@@ -299,7 +300,9 @@ class _Reviewer:
             hit = (value == "below_min" and target.duration_months == "below_min") if key == "duration_months" \
                 else value in getattr(target, key)
             if hit and not proposed_channels & set(target.unless_recruitment):
-                out.append(self.finding(value, "advised_against", f"{item.text}", item.rules))
+                found = self.finding(value, "advised_against", item.text, item.rules)
+                found.instead = item.mitigation
+                out.append(found)
         return out
 
     def label(self, dim: str, value: Any) -> str:
@@ -328,7 +331,7 @@ class _Reviewer:
         advised = [getattr(i, key) for i in items]
         rules = {getattr(i, key): i.rules for i in items}
         proposed = getattr(self.body, dim)
-        advice = self.t["advice"].format("; ".join(self.label(dim, a) for a in advised[:5]) or self.t["none"])
+        advice = self.advice("; ".join(self.label(dim, a).rstrip(".") for a in advised[:5]) or self.t["none"])
         if not proposed:
             findings = [self.finding(a, "missing", self.t["silent"], rules[a]) for a in advised[:3]]
             return self.make(part, proposed, advised, advice, "missing" if advised else "fits", findings)
@@ -364,7 +367,7 @@ class _Reviewer:
         low, high = obj.min_months, obj.recommended_months
         advised = {"min_months": low, "recommended_months": high}
         proposed = self.body.duration_months
-        advice = self.t["advice"].format(self.t["months"].format(low, high)) if low else self.t["undecided"]
+        advice = self.advice(self.t["months"].format(low, high)) if low else self.t["undecided"]
         if proposed is None:
             verdict = "missing" if low else "fits"
             findings = [self.finding("duration_months", "missing", self.t["silent"], obj.rules)] if low else []
@@ -415,7 +418,7 @@ class _Reviewer:
         verdict = _combine(verdicts)
         if len(dims) == 1:
             proposed, advised = next(iter(proposed.values())), next(iter(advised.values()))
-        return self.make(part, proposed, advised, self.t["advice"].format("; ".join(advice)), verdict, findings)
+        return self.make(part, proposed, advised, self.advice("; ".join(advice)), verdict, findings)
 
     def compare(self, dim: str, given: str, value: Optional[str]) -> tuple[str, str]:
         if value is None:
@@ -424,8 +427,11 @@ class _Reviewer:
             return "fits", ""
         order = self.ordered.get(dim, [])
         if given in order and value in order and abs(order.index(given) - order.index(value)) == 1:
-            return "partly", self.t["one_step"] + " " + self.t["advice"].format(self.label(dim, value))
-        return "differs", self.t["advice"].format(self.label(dim, value))
+            return "partly", self.t["one_step"] + " " + self.advice(self.label(dim, value))
+        return "differs", self.advice(self.label(dim, value))
+
+    def advice(self, text: str) -> str:
+        return self.t["advice"].format(text.rstrip("."))
 
     def targets_findings(self, findings: list[Finding]) -> list[str]:
         """Numbers in the proposal are shown, and judged only where a 'Niet doen' item is about them."""
@@ -487,11 +493,16 @@ def _summary(t: dict, verdict: str, elements: list[Element], preconditions: list
                                              len(element.advised))
             else:
                 detail = t[element.verdict]
-            lines.append(t["point"].format(f"{element.title} ({t[element.verdict]})", detail))
-    unmet = sum(p.status == "not_met" and not p.addressed for p in preconditions)
+            line = t["point"].format(f"{element.title} ({t[element.verdict]})", detail)
+            if worst and worst.instead:
+                line += " " + t["instead"].format(worst.instead)
+            elif not isinstance(element.advised, list):      # a list's advice is shown in its part
+                line += " " + element.advice
+            lines.append(line)
+    lines += [t["unmet_one"].format(p.text) for p in preconditions if p.status == "not_met" and not p.addressed]
     unknown = sum(p.status == "unknown" and not p.addressed for p in preconditions)
     open_risks = sum(not r.addressed for r in risks)
-    lines += [t[key].format(n) for key, n in (("unmet", unmet), ("unknown", unknown), ("risks", open_risks)) if n]
+    lines += [t[key].format(n) for key, n in (("unknown", unknown), ("risks", open_risks)) if n]
     return lines
 
 
