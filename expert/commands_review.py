@@ -9,7 +9,7 @@ import click
 def _writer():
     # the atomic writer of `consult -o`; cli.py is moving into the package
     try:
-        from expert.cli import _write_atomically  # type: ignore[attr-defined]
+        from expert.cli import _write_atomically
     except ImportError:
         from cli import _write_atomically
     return _write_atomically

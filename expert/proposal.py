@@ -34,8 +34,8 @@ class _Strict(BaseModel):
 
 
 class Targets(_Strict):
-    participants: Optional[int] = Field(None, ge=0, le=100_000)
-    outflow_percent: Optional[int] = Field(None, ge=0, le=100)
+    participants: Optional[int] = Field(default=None, ge=0, le=100_000)
+    outflow_percent: Optional[int] = Field(default=None, ge=0, le=100)
 
 
 class ProposalBody(_Strict):
@@ -44,7 +44,7 @@ class ProposalBody(_Strict):
     childcare: Optional[str] = None
     result_agreements: Optional[str] = None
     targets: Optional[Targets] = None
-    duration_months: Optional[int] = Field(None, ge=1, le=120)
+    duration_months: Optional[int] = Field(default=None, ge=1, le=120)
     execution_approach: Optional[str] = None
     scale: Optional[str] = None
     director_role: Optional[list[str]] = None

@@ -56,7 +56,7 @@ class Finding(_Model):
     because: str
     sources: list[str]
     rules: list[str]
-    instead: str = Field("", description="for a choice advised against: what to do instead")
+    instead: str = Field(default="", description="for a choice advised against: what to do instead")
 
 
 class Element(_Model):
@@ -151,7 +151,8 @@ T = {
         "overall.fits_with_changes": "Het voorstel past, maar alleen met aanpassingen.",
         "overall.does_not_fit": "Het voorstel past niet bij het advies.",
         "advice": "Het advies: {0}.", "silent": "Het voorstel zegt hier niets over.",
-        "in_advice": "Staat in het advies (plaats {0}).", "not_in_advice": "Staat niet in het advies voor deze situatie.",
+        "in_advice": "Staat in het advies (plaats {0}).",
+        "not_in_advice": "Staat niet in het advies voor deze situatie.",
         "advised_not_proposed": "Aangeraden (plaats {0}) maar niet in het voorstel.",
         "role_missing": "Aangeraden, maar het voorstel noemt deze rol niet.",
         "one_step": "Eén stap verwijderd van het advies.",
@@ -169,9 +170,11 @@ T = {
                  "die deels passen, dan minder niet-geregelde randvoorwaarden en risico's; daarna de naam."),
         "covered": "{0} van de {1} aangeraden punten staan in het voorstel",
         "v.fits": "past", "v.fits_with_changes": "past met aanpassingen", "v.does_not_fit": "past niet",
-        "place": "Plaats {0}: '{1}', {2}", "counts": "{0} afgeraden, {1} wijkt af, {2} ontbreekt, {3} past deels, {4} niet geregeld",
+        "place": "Plaats {0}: '{1}', {2}",
+        "counts": "{0} afgeraden, {1} wijkt af, {2} ontbreekt, {3} past deels, {4} niet geregeld",
         "ahead": "vóór '{0}' omdat het {1}", "tie": "gelijk met '{0}' op alle punten; de naam beslist",
-        "better.verdict": "een beter oordeel heeft", "better.advised_against": "minder onderdelen heeft die afgeraden zijn",
+        "better.verdict": "een beter oordeel heeft",
+        "better.advised_against": "minder onderdelen heeft die afgeraden zijn",
         "better.differs": "minder onderdelen heeft die afwijken", "better.missing": "minder onderdelen open laat",
         "better.partly": "minder onderdelen heeft die maar deels passen",
         "better.open": "minder randvoorwaarden en risico's ongeregeld laat",
@@ -201,7 +204,8 @@ T = {
                  "then fewer unarranged preconditions and risks; then the name."),
         "covered": "{0} of the {1} advised points are in the proposal",
         "v.fits": "fits", "v.fits_with_changes": "fits with changes", "v.does_not_fit": "does not fit",
-        "place": "Place {0}: '{1}', {2}", "counts": "{0} advised against, {1} differ, {2} missing, {3} partly, {4} unarranged",
+        "place": "Place {0}: '{1}', {2}",
+        "counts": "{0} advised against, {1} differ, {2} missing, {3} partly, {4} unarranged",
         "ahead": "ahead of '{0}' because it {1}", "tie": "equal to '{0}' on every point; the name decides",
         "better.verdict": "has a better verdict", "better.advised_against": "has fewer parts advised against",
         "better.differs": "has fewer parts that differ", "better.missing": "leaves fewer parts open",
@@ -284,7 +288,7 @@ class _Reviewer:
         sources = list(dict.fromkeys(s for r in rules for s in self.kb.by_id[r].spec.sources))
         return spec.because.get(self.lang), sources
 
-    def finding(self, item: Any, verdict: str, lead: str, rules: list[str]) -> Finding:
+    def finding(self, item: Any, verdict: Any, lead: str, rules: list[str]) -> Finding:
         because, sources = self.why(rules)
         text = " ".join(p for p in (lead, because) if p)
         return Finding(item=str(item), verdict=verdict, because=text, sources=sources, rules=list(dict.fromkeys(rules)))
@@ -320,7 +324,7 @@ class _Reviewer:
             return self.months_element(part, dim.name)
         return self.single_element(part, dims)
 
-    def make(self, part: str, proposed: Any, advised: Any, advice: str, verdict: str,
+    def make(self, part: str, proposed: Any, advised: Any, advice: str, verdict: Any,
              findings: list[Finding]) -> Element:
         return Element(part=part, title=registry().parts[part].title.get(self.lang), proposed=proposed,
                        advised=advised, advice=advice, verdict=verdict, findings=findings)
@@ -333,8 +337,8 @@ class _Reviewer:
         proposed = getattr(self.body, dim)
         advice = self.advice("; ".join(self.label(dim, a).rstrip(".") for a in advised[:5]) or self.t["none"])
         if not proposed:
-            findings = [self.finding(a, "missing", self.t["silent"], rules[a]) for a in advised[:3]]
-            return self.make(part, proposed, advised, advice, "missing" if advised else "fits", findings)
+            silent = [self.finding(a, "missing", self.t["silent"], rules[a]) for a in advised[:3]]
+            return self.make(part, proposed, advised, advice, "missing" if advised else "fits", silent)
         findings: list[Finding] = []
         for value in proposed:
             warned = self.warned(dim, value)
@@ -557,7 +561,7 @@ def compare(advisor: Any, proposals: list[Any], lang: str = "nl", sources: Optio
     names = sources or ["<input>"] * len(proposals)
     parsed = [parse_proposal(p, where) for p, where in zip(proposals, names)]
     first = known_facts(parsed[0][1])
-    for (proposal, situation), where in zip(parsed[1:], names[1:]):
+    for (_, situation), where in zip(parsed[1:], names[1:]):
         facts = known_facts(situation)
         if facts != first:
             fields = sorted(k for k in set(first) | set(facts) if first.get(k) != facts.get(k))
@@ -612,7 +616,11 @@ class ReviewScenario(_Model):
     sources: list[str] = Field(min_length=1)
     proposal: Optional[dict] = None
     proposals: Optional[list[dict]] = None
-    expect: Union[ComparisonExpect, ReviewExpect]
+    expect: dict
+
+    @property
+    def expected(self) -> Union[ComparisonExpect, ReviewExpect]:
+        return (ComparisonExpect if self.proposals is not None else ReviewExpect)(**self.expect)
 
 
 def is_review_scenario(data: Any) -> bool:
@@ -642,23 +650,40 @@ def _check_review(expect: ReviewExpect, review: dict, label: str = "") -> list[s
     return problems
 
 
+def _scenario_error(exc: ValidationError, data: dict, name: str, base: tuple) -> InputError:
+    """The first problem of a review scenario, with the line of the deepest key found."""
+    first = exc.errors()[0]
+    loc = base + tuple(first["loc"])
+    node: Any = data
+    line = getattr(data, "line", None)
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            line, node = line_of(node, part) or line, node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            line = getattr(node, "line", None) or line
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return InputError(message, file=name, line=line, field=".".join(str(p) for p in loc))
+
+
 def load_review_scenario(path: Any) -> tuple[ReviewScenario, str, dict]:
+    from .scenarios import ListExpect
+
     data, name = load_mapping(path, "review scenario file")
     try:
         scenario = ReviewScenario(**data)
-        for spec in _list_specs(scenario):
-            from .scenarios import ListExpect
+    except ValidationError as exc:
+        raise _scenario_error(exc, data, name, ()) from None
+    try:
+        for spec in _list_specs(scenario.expected):
             ListExpect(**spec)
-    except (ValidationError, TypeError) as exc:
-        message = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": ("expect",), "msg": str(exc)}
-        field = ".".join(str(p) for p in message["loc"])
-        raise InputError(message["msg"], file=name, line=line_of(data, str(message["loc"][0])),
-                         field=field) from None
+    except ValidationError as exc:
+        raise _scenario_error(exc, data, name, ("expect",)) from None
+    except TypeError:
+        raise InputError("a list expectation must be a mapping (includes, excludes, count)", file=name,
+                         line=line_of(data, "expect"), field="expect") from None
     if (scenario.proposal is None) == (scenario.proposals is None):
         raise InputError("give either 'proposal' or 'proposals'", file=name, line=getattr(data, "line", 1))
-    if scenario.proposals is not None and not isinstance(scenario.expect, ComparisonExpect):
-        raise InputError("a comparison expects 'ranking' (and optionally 'reviews')", file=name,
-                         line=line_of(data, "expect"), field="expect")
     unknown = [s for s in scenario.sources if s not in vocabulary().sources]
     if unknown:
         raise InputError(f"unknown source id(s): {', '.join(unknown)}", file=name,
@@ -666,9 +691,8 @@ def load_review_scenario(path: Any) -> tuple[ReviewScenario, str, dict]:
     return scenario, name, data
 
 
-def _list_specs(scenario: ReviewScenario) -> list[dict]:
-    expects = list(scenario.expect.reviews.values()) if isinstance(scenario.expect, ComparisonExpect) \
-        else [scenario.expect]
+def _list_specs(expected: Union[ComparisonExpect, ReviewExpect]) -> list[dict]:
+    expects = list(expected.reviews.values()) if isinstance(expected, ComparisonExpect) else [expected]
     return [getattr(e, k) for e in expects for k in ("deciding_points", "findings", "preconditions", "risks",
                                                          "criteria") if getattr(e, k) is not None]
 
@@ -677,19 +701,20 @@ def run_review_scenario(path: Any, advisor: Any) -> Any:
     from .scenarios import ScenarioResult
 
     scenario, name, data = load_review_scenario(path)
-    if scenario.proposal is not None:
+    expected = scenario.expected
+    if isinstance(expected, ReviewExpect):
         result = review(advisor, data["proposal"], source=name).model_dump(mode="json")
-        problems = _check_review(scenario.expect, result)
+        problems = _check_review(expected, result)
         fired = [s["rule"] for s in result["design"]["trace"]]
         return ScenarioResult(name, scenario.name, problems, fired)
     comparison = compare(advisor, list(data["proposals"]), sources=[name] * len(data["proposals"]))
     result = comparison.model_dump(mode="json")
     problems = []
     got = [p["name"] for p in result["ranking"]]
-    if got != scenario.expect.ranking:
-        problems.append(f"ranking: expected {scenario.expect.ranking}, got {got}")
+    if got != expected.ranking:
+        problems.append(f"ranking: expected {expected.ranking}, got {got}")
     by_name = {r["name"]: r for r in result["reviews"]}
-    for proposal_name, expect in scenario.expect.reviews.items():
+    for proposal_name, expect in expected.reviews.items():
         if proposal_name not in by_name:
             problems.append(f"reviews: no proposal named {proposal_name!r}")
             continue
