@@ -172,6 +172,7 @@ T = {
         "v.fits": "past", "v.fits_with_changes": "past met aanpassingen", "v.does_not_fit": "past niet",
         "place": "Plaats {0}: '{1}', {2}",
         "counts": "{0} afgeraden, {1} wijkt af, {2} ontbreekt, {3} past deels, {4} niet geregeld",
+        "deciding": "doorslaggevend: {0}",
         "ahead": "vóór '{0}' omdat het {1}", "tie": "gelijk met '{0}' op alle punten; de naam beslist",
         "better.verdict": "een beter oordeel heeft",
         "better.advised_against": "minder onderdelen heeft die afgeraden zijn",
@@ -206,6 +207,7 @@ T = {
         "v.fits": "fits", "v.fits_with_changes": "fits with changes", "v.does_not_fit": "does not fit",
         "place": "Place {0}: '{1}', {2}",
         "counts": "{0} advised against, {1} differ, {2} missing, {3} partly, {4} unarranged",
+        "deciding": "deciding: {0}",
         "ahead": "ahead of '{0}' because it {1}", "tie": "equal to '{0}' on every point; the name decides",
         "better.verdict": "has a better verdict", "better.advised_against": "has fewer parts advised against",
         "better.differs": "has fewer parts that differ", "better.missing": "leaves fewer parts open",
@@ -583,6 +585,9 @@ def rank(reviews: list[Any], lang: str) -> Any:
         counts = _counts(current)
         text = t["place"].format(index + 1, current.name, t[f"v.{current.verdict}"]) + " (" + t["counts"].format(
             *(counts[k] for k in RANK_KEYS[1:])) + ")"
+        if current.deciding_points:
+            text += "; " + t["deciding"].format(", ".join(registry().parts[p].title.get(lang).lower()
+                                                           for p in current.deciding_points))
         if index + 1 < len(ordered):
             nxt = ordered[index + 1]
             mine, theirs = _rank_key(current), _rank_key(nxt)
