@@ -23,6 +23,7 @@ from expert.errors import InputError, InputErrors, preview
 # name -> "module:attribute" of a click command or group defined elsewhere
 COMMANDS = {
     "rules": "expert.commands_rules:rules",
+    "review": "expert.commands_review:review",
 }
 
 
@@ -185,17 +186,20 @@ def test(paths, coverage):
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["situation", "design", "scenario", "rules"]))
+@click.argument("what", type=click.Choice(["situation", "design", "scenario", "rules", "proposal", "review"]))
 def schema(what):
     """Print the JSON Schema of a contract."""
     from expert.design import design_model
     from expert.knowledge import rules_json_schema
+    from expert.proposal import proposal_json_schema
+    from expert.review import review_model
     from expert.scenarios import scenario_model
     from expert.situation import situation_model
 
     schemas = {"situation": lambda: situation_model().model_json_schema(),
                "design": lambda: design_model().model_json_schema(),
-               "scenario": lambda: scenario_model().model_json_schema(), "rules": rules_json_schema}
+               "scenario": lambda: scenario_model().model_json_schema(), "rules": rules_json_schema,
+               "proposal": proposal_json_schema, "review": lambda: review_model().model_json_schema()}
     click.echo(json.dumps(schemas[what](), indent=2, ensure_ascii=False, sort_keys=True))
 
 

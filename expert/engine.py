@@ -118,6 +118,11 @@ class Advisor:
         finally:
             self._busy.release()
 
+    def review(self, proposal: Any, lang: str = "nl") -> Any:
+        """Review a proposal (a Proposal or a mapping) against the advice for its situation."""
+        from .review import review
+        return review(self, proposal, lang)
+
 
 _local = threading.local()
 

@@ -103,6 +103,22 @@ def _other_parts(design, t):
 
 
 KNOWN_PARTS = ("childcare", "result_agreements", "lead_time", "execution")
+KNOWN_LISTS = ("recruitment", "director_role", "preconditions", "risks", "reference_projects")
+
+
+def _other_lists(design, t):
+    """List parts beyond the contract's own (e.g. 'Niet doen'): each item with its text,
+    what to do instead (risk-like items) and the reason."""
+    out = []
+    for part in registry().parts.values():
+        if part.shape != "list" or part.name in KNOWN_LISTS:
+            continue
+        entries = [Entry(i.text, details=[f"{t['mitigation']}: {i.mitigation}"] if hasattr(i, "mitigation") else [],
+                         reasons=_reasons(design, i.rules))
+                   for d in part.dimensions for i in getattr(design, d)]
+        if entries:
+            out.append(Section(part_title(part.name, design.lang), entries))
+    return out
 
 
 def sections(design, with_trace=False):
@@ -158,6 +174,7 @@ def sections(design, with_trace=False):
     if design.risks:
         out.append(Section(part_title("risks", lang), [Entry(r.text, details=[f"{t['mitigation']}: {r.mitigation}"],
                                               reasons=_reasons(design, r.rules)) for r in design.risks]))
+    out += _other_lists(design, t)
     if design.reference_details:
         out.append(Section(part_title("reference_projects", lang), [Entry(f"{r.id}: {r.title}", details=r.resemblance)
                                              for r in design.reference_details]))

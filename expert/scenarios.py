@@ -313,11 +313,14 @@ def run_scenario(path, advisor):
 
 
 def run_scenarios(files, advisor):
-    """Run every file; a file with bad input becomes a result with its `error`."""
+    """Run every file (design or review scenarios); a file with bad input becomes a result
+    with its `error`."""
+    from .review import run_scenario_file
+
     results = []
     for path in files:
         try:
-            results.append(run_scenario(path, advisor))
+            results.append(run_scenario_file(path, advisor))
         except InputError as error:
             results.append(ScenarioResult(str(path), "", [], error=error))
     return results
