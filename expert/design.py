@@ -94,7 +94,7 @@ WarningKind = Literal["contradiction", "unused_field", "irrelevant_field", "targ
 class Warning(_Model):
     """Something in the input the reader should know about (additive in v1)."""
     kind: WarningKind
-    field: str
+    fields: list[str]
     text: str
     follows: Optional[Any] = None        # contradiction: the value the advice follows
 

@@ -132,6 +132,16 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+EXTENSIONS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json", ".txt": "text"}
+
+
+def format_for(fmt: Optional[str], output: Optional[str]) -> str:
+    """The format asked for; else the one the output file's extension names; else text."""
+    if fmt:
+        return fmt
+    return EXTENSIONS.get(os.path.splitext(output or "")[1].lower(), "text")
+
+
 def render(design: Any, fmt: str, with_trace: bool = False, detail: str = "standard",
            date: Optional[str] = None) -> str:
     """The design in a format; JSON always holds the whole design with its trace."""

@@ -22,10 +22,10 @@ TEXTS = {
                          "Het advies volgt {follows}.",
         "the_stated": "de opgegeven waarde ({0})",
         "the_derived": "wat uit de andere gegevens volgt ({0})",
-        "unused_field": "'{field}' is opgegeven, maar geen enkele regel voor deze doelgroep gebruikt dit "
-                        "gegeven; het verandert het advies niet.",
-        "irrelevant_field": "'{field}' is opgegeven, maar kan met wat verder bekend is het advies "
-                            "niet veranderen.",
+        "unused_field": "Geen enkele regel voor deze doelgroep gebruikt deze opgegeven gegevens; ze "
+                        "veranderen het advies niet: {fields}",
+        "irrelevant_field": "Deze opgegeven gegevens kunnen met wat verder bekend is het advies niet "
+                            "veranderen: {fields}",
         "target_group_changed": "De doelgroep in het bestand is {old}; met --set is die veranderd in {new}. "
                                 "Gegevens uit het bestand die voor {old} bedoeld waren, passen mogelijk niet.",
     },
@@ -34,10 +34,10 @@ TEXTS = {
                          "The advice follows {follows}.",
         "the_stated": "the stated value ({0})",
         "the_derived": "what the other facts imply ({0})",
-        "unused_field": "'{field}' is given, but no rule for this target group uses it; it does not "
-                        "change the advice.",
-        "irrelevant_field": "'{field}' is given, but cannot change the advice given what else is "
-                            "known.",
+        "unused_field": "No rule for this target group uses these given facts; they do not change "
+                        "the advice: {fields}",
+        "irrelevant_field": "Given what else is known, these given facts cannot change the advice: "
+                            "{fields}",
         "target_group_changed": "The target group in the file is {old}; --set changed it to {new}. "
                                 "Facts in the file meant for {old} may not fit.",
     },
@@ -84,29 +84,30 @@ def contradictions(kb: KnowledgeBase, run: Run, lang: str) -> list[Warning]:
                               if f != "target_group" and f in run.facts)
             follows = (t["the_stated"] if decided == candidate.value else t["the_derived"]).format(
                 _label(dim, decided, lang))
-            out.append(Warning(kind="contradiction", field=field, follows=decided, text=t["contradiction"].format(
+            out.append(Warning(kind="contradiction", fields=[field], follows=decided, text=t["contradiction"].format(
                 field=field_name(field, lang), stated=_label(field, candidate.value, lang), others=facts or "-",
                 derived=_label(dim, other.value, lang), follows=follows)))
     return out
 
 
 def unread_fields(index: QuestionIndex, group: str, run: Run, lang: str) -> list[Warning]:
-    """Given fields no rule of the group reads, or whose rules can no longer matter."""
+    """Given fields no rule of the group reads, or whose rules can no longer matter
+    (one warning for each of the two kinds, listing the fields)."""
     t = TEXTS[lang]
     readers = index.readers.get(group, {})
-    out = []
+    unused, irrelevant = [], []
     for field in run.facts:
         if field == "target_group":
             continue
         if field not in readers:
-            out.append(Warning(kind="unused_field", field=field,
-                               text=t["unused_field"].format(field=field_name(field, lang))))
+            unused.append(field)
             continue
         known = {k: v for k, v in {**run.facts, **run.decided}.items() if k != field}
         if not could_change(index, group, known, run.decided_by, field):
-            out.append(Warning(kind="irrelevant_field", field=field,
-                               text=t["irrelevant_field"].format(field=field_name(field, lang))))
-    return out
+            irrelevant.append(field)
+    return [Warning(kind=kind, fields=fields, text=t[kind].format(
+                fields="; ".join(f"'{field_name(f, lang)}'" for f in fields)))
+            for kind, fields in (("unused_field", unused), ("irrelevant_field", irrelevant)) if fields]
 
 
 def design_warnings(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang: str) -> list[Warning]:
@@ -114,6 +115,13 @@ def design_warnings(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Ru
 
 
 def target_group_changed(old: Any, new: Any, lang: str) -> Warning:
-    return Warning(kind="target_group_changed", field="target_group", follows=new,
+    return Warning(kind="target_group_changed", fields=["target_group"], follows=new,
                    text=TEXTS[lang]["target_group_changed"].format(old=_label("target_group", old, lang),
                                                                    new=_label("target_group", new, lang)))
+
+
+def with_target_group_warning(design: Any, stated: Any, used: Any, lang: str) -> Any:
+    """The design with a warning when --set changed the target group of the file."""
+    if stated is None or stated == used:
+        return design
+    return design.model_copy(update={"warnings": [target_group_changed(stated, used, lang), *design.warnings]})
