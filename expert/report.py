@@ -44,7 +44,7 @@ UI: dict[str, dict[str, str]] = {
         "questions": "Open vragen",
         "questions_intro": "Een antwoord kan het advies veranderen. Geef het zo: "
                            "aanpakwijzer consult situatie.yaml --set {example}",
-        "answers": "mogelijke antwoorden", "how": "geef antwoord met", "could_change": "kan veranderen",
+        "could_change": "kan veranderen",
         "range": "<een getal van {0} tot en met {1}>",
         "questions_count": "{n} (zie onder)",
         "warnings_count": "{n} over de invoer (zie onder)",
@@ -74,7 +74,7 @@ UI: dict[str, dict[str, str]] = {
         "questions": "Open questions",
         "questions_intro": "An answer can change the advice. Give it like this: "
                            "aanpakwijzer consult situation.yaml --set {example}",
-        "answers": "possible answers", "how": "answer with", "could_change": "could change",
+        "could_change": "could change",
         "range": "<a number from {0} to {1}>",
         "questions_count": "{n} (see below)",
         "warnings_count": "{n} about the input (see below)",
@@ -434,9 +434,8 @@ class _Builder:
             else:
                 shown = ", ".join(f"{_plain(a['value'])} ({a['label']})" for a in answers)
             details = [f"--set {q.field}={shown}"]
-            if self.full:
-                details.append(f"{t['could_change']}: " + ", ".join(registry().parts[p].title.get(self.lang).lower()
-                                                                    for p in q.could_change if p in registry().parts))
+            details.append(f"{t['could_change']}: " + ", ".join(registry().parts[p].title.get(self.lang).lower()
+                                                                for p in q.could_change if p in registry().parts))
             entries.append(Entry(q.question, details=details))
         example = "veld=waarde" if self.lang == "nl" else "field=value"
         if self.design.open_questions:
