@@ -266,7 +266,11 @@ class _Builder:
         """The rule most items of a list part rest on (when it is more than one item)."""
         rules = [r for name in part.dimensions for item in self.items_of(name) for r in item.get("rules", [])]
         main = max(dict.fromkeys(rules), key=rules.count) if rules else None
-        return main if main and rules.count(main) > 1 else None
+        if main and rules.count(main) > 1:
+            return main
+        # a ranked list gives its top item's reason (the summary gives it too)
+        ranked = any(registry().dimensions[d].item == "channel" for d in part.dimensions)
+        return rules[0] if ranked and rules else None
 
     def items_of(self, name: str) -> list[dict[str, Any]]:
         if registry().dimensions[name].item == "reference":
@@ -399,7 +403,7 @@ class _Builder:
             if item == "channel":
                 top = values[:SUMMARY_CHANNELS]
                 lines.append(SummaryLine(title, "; ".join(c["label"] for c in top),
-                                         *self.short([r for r in [self.main_rule(part)] if r] + top[0]["rules"])))
+                                         *self.short([r for r in [self.main_rule(part)] if r])))
             elif item == "precondition":
                 own = [p for p in values if not p["id"].startswith(CHECKLIST_PREFIX)]
                 if not own:

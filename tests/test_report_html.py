@@ -114,8 +114,3 @@ def test_print_shows_the_folded_reasons(page):
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert first.is_visible()
 
-
-def test_rulebook_page_is_accessible(page):
-    result = CliRunner().invoke(main, ["rules", "book", "--format", "html"], catch_exceptions=False)
-    page.set_content(result.output)
-    assert serious(page) == [] and page.requests == []
