@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from .report import Entry, Ref, Report, Section, anchor, build_report
+from .report import Ref, Report, Section, anchor, build_report
 
 
 def report_date(date: Optional[str] = None) -> Optional[str]:

@@ -394,37 +394,37 @@ class _Builder:
         return ", ".join(f"{n} {self.t[s]}" for s, n in count.items() if n)
 
     def summary_list(self, part: Any, title: str) -> list[SummaryLine]:
-        lines = []
+        lines: list[SummaryLine] = []
         for name in part.dimensions:
             item = registry().dimensions[name].item
             values = self.data.get(name) or []
-            if not values:
-                continue
-            if item == "channel":
-                top = values[:SUMMARY_CHANNELS]
-                lines.append(SummaryLine(title, "; ".join(c["label"] for c in top),
-                                         *self.short([r for r in [self.main_rule(part)] if r])))
-            elif item == "precondition":
-                own = [p for p in values if not p["id"].startswith(CHECKLIST_PREFIX)]
-                if not own:
-                    continue
-                entries = [Entry(p["text"], status=p["status"]) for p in own]
-                lines.append(SummaryLine(title, self.status_counts(entries)))
-                for p in own:
-                    if p["status"] == "not_met":
-                        lines.append(SummaryLine(self.t["not_met_line"], short_reason(p["text"], SUMMARY_WORDS),
-                                                 *self.short(p["rules"])))
-            elif item == "risk":
-                # the main risks: those most rules point to (ties: the order of the advice)
-                ranked = sorted(values, key=lambda r: -len(r["rules"]))[:SUMMARY_RISKS]
-                for risk in ranked:
-                    lines.append(SummaryLine(title, short_reason(risk["text"], SUMMARY_WORDS),
-                                             f"{self.t['mitigation']}: {short_reason(risk['mitigation'], SUMMARY_WORDS - 2)}"))
-            elif item == "reference":
-                continue            # comparable projects: in their own section
-            else:
-                lines.append(SummaryLine(title, self.t["items_count"].format(n=len(values))))
+            if values and item != "reference":          # comparable projects: in their own section
+                lines += getattr(self, f"summary_{item}", self.summary_text)(part, title, values)
         return lines
+
+    def summary_channel(self, part: Any, title: str, values: list[dict[str, Any]]) -> list[SummaryLine]:
+        top = values[:SUMMARY_CHANNELS]
+        return [SummaryLine(title, "; ".join(c["label"] for c in top),
+                            *self.short([r for r in [self.main_rule(part)] if r]))]
+
+    def summary_precondition(self, part: Any, title: str, values: list[dict[str, Any]]) -> list[SummaryLine]:
+        own = [p for p in values if not p["id"].startswith(CHECKLIST_PREFIX)]
+        if not own:
+            return []
+        lines = [SummaryLine(title, self.status_counts([Entry(p["text"], status=p["status"]) for p in own]))]
+        lines += [SummaryLine(self.t["not_met_line"], short_reason(p["text"], SUMMARY_WORDS), *self.short(p["rules"]))
+                  for p in own if p["status"] == "not_met"]
+        return lines
+
+    def summary_risk(self, part: Any, title: str, values: list[dict[str, Any]]) -> list[SummaryLine]:
+        # the main risks: those most rules point to (ties: the order of the advice)
+        ranked = sorted(values, key=lambda r: -len(r["rules"]))[:SUMMARY_RISKS]
+        return [SummaryLine(title, short_reason(r["text"], SUMMARY_WORDS),
+                            f"{self.t['mitigation']}: {short_reason(r['mitigation'], SUMMARY_WORDS - 2)}")
+                for r in ranked]
+
+    def summary_text(self, part: Any, title: str, values: list[dict[str, Any]]) -> list[SummaryLine]:
+        return [SummaryLine(title, self.t["items_count"].format(n=len(values)))]
 
     # --- the rest -----------------------------------------------------------
     def questions(self) -> Section:
@@ -432,8 +432,8 @@ class _Builder:
         entries = []
         for q in self.design.open_questions:
             answers = [a.model_dump() for a in q.answers]
-            if answers and all(isinstance(a["value"], int) and not isinstance(a["value"], bool) for a in answers) \
-                    and len(answers) > 4:
+            numbers = all(isinstance(a["value"], int) and not isinstance(a["value"], bool) for a in answers)
+            if answers and numbers and len(answers) > 4:
                 shown = t["range"].format(answers[0]["value"], answers[-1]["value"])
             else:
                 shown = ", ".join(f"{_plain(a['value'])} ({a['label']})" for a in answers)
@@ -470,9 +470,37 @@ class _Builder:
             details = [f"{t['matched']}: " + ", ".join(f"{f} = {_plain(v)}" for f, v in step.matched.items())] \
                 if step.matched else []
             details += [f"{t['overruled_by']} {by} ({dim})" for dim, by in step.overruled_by.items()]
-            entries.append(Entry(f"{step.step}. {step.rule} [{t[step.status]}]" + (f" → {concluded}" if concluded else ""),
-                                 details=details))
+            text = f"{step.step}. {step.rule} [{t[step.status]}]" + (f" → {concluded}" if concluded else "")
+            entries.append(Entry(text, details=details))
         return Section("trace", t["trace"], entries)
+
+    def checklist_rules(self) -> list[str]:
+        return [r for name in registry().multi() for v in self.data.get(name) or []
+                if isinstance(v, dict) and str(v.get("id", "")).startswith(CHECKLIST_PREFIX) for r in v["rules"]]
+
+    def design_sections(self) -> list[Section]:
+        """The parts, the checklist, assumptions, what is undecided and conflicts."""
+        t, data, lang = self.t, self.data, self.lang
+        sections = [s for s in (self.part_section(part) for part in registry().parts.values()) if s]
+        checklist = self.checklist()
+        if checklist:
+            main = [] if self.full else self.refs(self.checklist_rules()[:1])
+            sections.append(Section("checklist", t["checklist"], checklist, intro=t["checklist_intro"], reasons=main))
+        if data["assumptions"]:
+            sections.append(Section("assumptions", t["assumptions"],
+                                    [Entry(a["text"], reasons=self.refs(a["rules"]) if self.full else [])
+                                     for a in data["assumptions"]]))
+        if data["undecided"]:
+            sections.append(Section("undecided", t["undecided"],
+                                    [Entry(registry().dimensions[d].label.get(lang)) for d in data["undecided"]]))
+        if data["conflicts"]:
+            sections.append(Section("conflicts", t["conflicts"], [
+                Entry(f"{registry().dimensions[c['dimension']].label.get(lang)} ({t['priority']} {c['priority']}): "
+                      + "; ".join(f"{v} ← {', '.join(r)}" for v, r in c["values"].items()))
+                for c in data["conflicts"]]))
+        if data["open_questions"]:
+            sections.append(self.questions())
+        return sections
 
     def build(self, date: Optional[str], with_trace: bool) -> Report:
         t, data, lang = self.t, self.data, self.lang
@@ -481,36 +509,12 @@ class _Builder:
         checklist_status = [Entry(p["text"], status=p["status"]) for n in registry().multi()
                             for p in data.get(n) or []
                             if isinstance(p, dict) and str(p.get("id", "")).startswith(CHECKLIST_PREFIX)]
-        summary = self.summary(checklist_status)
+        summary = self.summary(checklist_status)      # first: it numbers the reasons it gives
         sections: list[Section] = []
         if data["warnings"]:
             sections.append(Section("warnings", t["warnings"], [Entry(w["text"]) for w in data["warnings"]]))
         if self.detail != "summary":
-            for part in registry().parts.values():
-                section = self.part_section(part)
-                if section:
-                    sections.append(section)
-            checklist_entries = self.checklist()
-            if checklist_entries:
-                main = [] if self.full else self.refs([r for name in registry().multi() for v in self.data.get(name) or []
-                                                        if isinstance(v, dict) and str(v.get("id", "")).startswith(CHECKLIST_PREFIX)
-                                                        for r in v["rules"]][:1])
-                sections.append(Section("checklist", t["checklist"], checklist_entries, intro=t["checklist_intro"],
-                                        reasons=main))
-            if data["assumptions"]:
-                sections.append(Section("assumptions", t["assumptions"],
-                                        [Entry(a["text"], reasons=self.refs(a["rules"]) if self.full else [])
-                                         for a in data["assumptions"]]))
-            if data["undecided"]:
-                sections.append(Section("undecided", t["undecided"],
-                                        [Entry(registry().dimensions[d].label.get(lang)) for d in data["undecided"]]))
-            if data["conflicts"]:
-                sections.append(Section("conflicts", t["conflicts"], [
-                    Entry(f"{registry().dimensions[c['dimension']].label.get(lang)} ({t['priority']} {c['priority']}): "
-                          + "; ".join(f"{v} ← {', '.join(r)}" for v, r in c["values"].items()))
-                    for c in data["conflicts"]]))
-        if data["open_questions"] and self.detail != "summary":
-            sections.append(self.questions())
+            sections += self.design_sections()
         if with_trace:
             sections.append(self.trace_section())
         if self.detail != "summary":

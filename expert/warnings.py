@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .design import Warning
+from .design import Warning, WarningKind
 from .knowledge import KnowledgeBase
 from .questions import QuestionIndex, could_change
 from .run import Candidate, Run
@@ -95,7 +95,8 @@ def unread_fields(index: QuestionIndex, group: str, run: Run, lang: str) -> list
     (one warning for each of the two kinds, listing the fields)."""
     t = TEXTS[lang]
     readers = index.readers.get(group, {})
-    unused, irrelevant = [], []
+    unused: list[str] = []
+    irrelevant: list[str] = []
     for field in run.facts:
         if field == "target_group":
             continue
@@ -105,9 +106,10 @@ def unread_fields(index: QuestionIndex, group: str, run: Run, lang: str) -> list
         known = {k: v for k, v in {**run.facts, **run.decided}.items() if k != field}
         if not could_change(index, group, known, run.decided_by, field):
             irrelevant.append(field)
+    pairs: list[tuple[WarningKind, list[str]]] = [("unused_field", unused), ("irrelevant_field", irrelevant)]
     return [Warning(kind=kind, fields=fields, text=t[kind].format(
                 fields="; ".join(f"'{field_name(f, lang)}'" for f in fields)))
-            for kind, fields in (("unused_field", unused), ("irrelevant_field", irrelevant)) if fields]
+            for kind, fields in pairs if fields]
 
 
 def design_warnings(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang: str) -> list[Warning]:
