@@ -115,15 +115,24 @@ def _md_section(section: Section, report: Report, full: bool) -> list[str]:
     return lines
 
 
+def _md_summary_line(line: Any, report: Report) -> str:
+    out = f"- **{_md(line.label)}:** {_md(line.text)}"
+    if not line.reason:
+        return out
+    if not line.number:
+        return f"{out} — {_md(line.reason)}"
+    # the summary gives a reason's text once (standard): later parts link back here
+    target = f'<a id="reason-{line.number}"></a>' if line.anchor else ""
+    return f"{out} — {target}{_md(line.reason)} ({report.ui['reason']} {line.number})"
+
+
 def to_markdown(report: Report) -> str:
     t, full = report.ui, report.detail == "full"
     lines = [f"# {_md(report.title)}", ""]
     if report.date:
         lines += [f"{t['date']}: {report.date}", ""]
     lines += [f"## {t['summary']}", ""]
-    lines += [f"- **{_md(s.label)}:** {_md(s.text)}"
-              + (f' — <a id="reason-{s.number}"></a>' if s.number else (" — " if s.reason else ""))
-              + (_md(s.reason) if s.reason else "") for s in report.summary]
+    lines += [_md_summary_line(s, report) for s in report.summary]
     lines += ["", f"> {_md(report.note)}", "", f"## {t['situation']}", "",
               f"| {t['question']} | {t['answer']} |", "| --- | --- |"]
     lines += [f"| {_md(q)} | {_md(a)} |" for q, a in report.situation]

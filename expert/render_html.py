@@ -107,15 +107,12 @@ def _section(section: Section, report: Report) -> str:
 
 def _summary(report: Report) -> str:
     t = report.ui
-    rows, ids = [], set()
+    rows = []
     for line in report.summary:
         reason = ""
         if line.reason:
             # the summary gives a reason's text once (standard): later parts link back here
-            target = ""
-            if line.number and report.detail != "full" and line.number not in ids:
-                ids.add(line.number)
-                target = f' id="reason-{line.number}"'
+            target = f' id="reason-{line.number}"' if line.anchor else ""
             number = f" ({_e(t['reason'])} {line.number})" if line.number else ""
             reason = f'<br><span class="why"{target}>{_e(line.reason)}{number}</span>'
         rows.append(f"<dt>{_e(line.label)}</dt><dd>{_e(line.text)}{reason}</dd>")

@@ -145,6 +145,7 @@ class SummaryLine:
     text: str
     reason: Optional[str] = None
     number: Optional[int] = None          # the reason's number, when it is a rule's reason
+    anchor: bool = False                  # this line gives that reason's text first (later parts link here)
 
 
 @dataclass
@@ -510,6 +511,11 @@ class _Builder:
                             for p in data.get(n) or []
                             if isinstance(p, dict) and str(p.get("id", "")).startswith(CHECKLIST_PREFIX)]
         summary = self.summary(checklist_status)      # first: it numbers the reasons it gives
+        seen: set[int] = set()
+        for line in summary:
+            if line.number and not self.full and line.number not in seen:
+                line.anchor = True
+                seen.add(line.number)
         sections: list[Section] = []
         if data["warnings"]:
             sections.append(Section("warnings", t["warnings"], [Entry(w["text"]) for w in data["warnings"]]))

@@ -62,22 +62,28 @@ def test_standard_women_report_has_at_most_a_third_of_the_words_it_had():
     assert words <= WORDS_BEFORE / 3, words
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_standard_gives_each_reason_text_once_without_codes(path):
-    text = invoke("consult", path).output
-    reasons = [line.split(":", 1)[1].strip() for line in text.splitlines()
-               if re.match(r"\s*waarom \(reden \d+\):", line)]
+def test_standard_gives_each_reason_text_once_without_codes(path, lang):
+    text = invoke("consult", path, "--lang", lang).output
+    why, reason = ("waarom", "reden") if lang == "nl" else ("why", "reason")
+    given = [line.split(" — ", 1)[1].rsplit(" (", 1)[0] for line in summary_lines(text) if f"({reason} " in line]
+    reasons = given + [line.split(":", 1)[1].strip().rsplit(" (", 1)[0] for line in text.splitlines()
+                       if re.match(rf"\s*{why} \({reason} \d+\):", line)]
     assert reasons and len(reasons) == len(set(reasons))
-    assert "volgt uit" not in text and "gewicht" not in text
-    design = design_of(path)
+    assert ("volgt uit" if lang == "nl" else "follows from") not in text
+    assert ("gewicht" if lang == "nl" else "weight") not in text
+    design = design_of(path, lang)
     for step in design.trace:
         assert step.rule not in text, f"rule id {step.rule} in the standard report"
         for source in step.sources:
             assert f"[{source}" not in text and f"({source})" not in text
     # a back-reference names a reason given earlier, by its number
-    numbers = [int(n) for n in re.findall(r"reden (\d+)\)", text)]
-    for match in re.finditer(r"zie reden (\d+)", text):
-        assert int(match.group(1)) in numbers[: int(match.group(1))] or int(match.group(1)) in numbers
+    given_before = set()
+    for line in text.splitlines():
+        for number in re.findall(rf"(?:see|zie) {reason} (\d+)", line):
+            assert int(number) in given_before, f"reason {number} is referred to before it is given"
+        given_before |= {int(n) for n in re.findall(rf"\({reason} (\d+)\)", line)}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
