@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Callable
 
-from .design import (Assumption, Channel, Conflict, Item, Precondition, Reference, Risk,
+from .design import (Assumption, Channel, Conflict, Item, Precondition, Reference, Risk, Source,
                      TraceStatus, TraceStep, design_model, part_models)
 from .knowledge import KnowledgeBase, RiskText
 from .questions import QuestionIndex, open_questions
 from .run import STATUS_WEIGHT, Collected, Run
 from .vocabulary import Part, registry, vocabulary
+from .warnings import design_warnings
 
 CHECKLIST_FILE = "rules/good_practice.yaml"     # annex III criteria, reported on every design
 
@@ -119,6 +120,30 @@ class _Builder:
         return out
 
 
+def _lower_first(text: str) -> str:
+    # "Overzichtstabel ..." reads as "overzichtstabel ..." after a comma; "EQUAL-project" stays
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+def source(source_id: str, lang: str) -> Source:
+    """A cited part in words, with the report it is in."""
+    voc = vocabulary()
+    entry = voc.sources.get(source_id) or {"doc": source_id.split(".")[0], "title": None}
+    doc = voc.documents.get(entry["doc"], {})
+    title = voc.source_title(source_id, lang)
+    short = doc.get("short", {}).get(lang, entry["doc"])
+    return Source(id=source_id, title=title, cited_as=f"{short}, {_lower_first(title)}", report=entry["doc"],
+                  report_title=doc.get("title", {}).get(lang, ""), publisher=doc.get("publisher", {}).get(lang, ""),
+                  year=str(doc.get("year", {}).get(lang, "")))
+
+
+def cited_sources(trace: list[TraceStep], lang: str) -> list[Source]:
+    """Every part cited by a rule the advice rests on, in registry order."""
+    cited = {s for step in trace if step.status != "overruled" for s in step.sources}
+    order = {s: i for i, s in enumerate(vocabulary().sources)}
+    return [source(s, lang) for s in sorted(cited, key=lambda s: (order.get(s, len(order)), s))]
+
+
 def assemble(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang: str) -> Any:
     builder = _Builder(kb, run, lang)
     reg = registry()
@@ -132,4 +157,5 @@ def assemble(kb: KnowledgeBase, index: QuestionIndex, group: str, run: Run, lang
         **values, undecided=undecided, assumptions=builder.assumptions(trace),
         open_questions=open_questions(index, group, run, lang),
         conflicts=[Conflict(dimension=c.dimension, priority=c.priority, values=c.values) for c in run.conflicts],
-        trace=trace)
+        trace=trace, situation=dict(run.facts), warnings=design_warnings(kb, index, group, run, lang),
+        sources=cited_sources(trace, lang))

@@ -105,29 +105,36 @@ def _parse_set(values, situation, source):
 
 @main.command()
 @click.argument("file")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default=None,
+              help="Output format (default: from the -o file's extension, else text).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl")
 @click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE",
               help="Override or add a situation field (repeatable).")
 @click.option("--output", "-o", help="Write to this file instead of stdout.")
 @click.option("--trace", "with_trace", is_flag=True,
               help="Also list every rule firing in order (text, markdown, html; JSON always has it).")
-def consult(file, fmt, lang, overrides, output, with_trace):
+@click.option("--detail", type=click.Choice(["summary", "standard", "full"]), default="standard",
+              help="summary: only 'In het kort'; standard: each reason once; full: every reason, with rule ids.")
+@click.option("--date", "date", default=None, metavar="TEXT",
+              help="Date printed on the report (default: from SOURCE_DATE_EPOCH, else none).")
+def consult(file, fmt, lang, overrides, output, with_trace, detail, date):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
+    from expert.engine import consult as run_consult
     from expert.messages import set_message_lang
+    from expert.output import write_file, write_stdout
+    from expert.render import format_for, render
+    from expert.situation import parse_situation
+    from expert.warnings import with_target_group_warning
+    from expert.yamlio import load_mapping
 
     set_message_lang(lang)
-    from expert.engine import consult as run_consult
-    from expert.output import write_file, write_stdout
-    from expert.render import render
-    from expert.situation import parse_situation
-    from expert.yamlio import load_mapping
 
     data, name = load_mapping(file, "situation file")
     if "situation" in data and "expect" in data:       # a scenario file: use its situation
         data = data["situation"]
         if not isinstance(data, dict):
             raise InputError("'situation' must be a mapping", file=name, field="situation")
+    stated_group = data.get("target_group")
     data = _parse_set(overrides, data, name)
     try:
         situation = parse_situation(data, name)
@@ -139,7 +146,8 @@ def consult(file, fmt, lang, overrides, output, with_trace):
             if problem.field in overridden:
                 problem.file, problem.line = "--set", None
         raise InputErrors(problems) from None
-    text = render(run_consult(situation, lang), fmt, with_trace)
+    design = with_target_group_warning(run_consult(situation, lang), stated_group, situation.target_group, lang)
+    text = render(design, format_for(fmt, output), with_trace, detail=detail, date=date)
     if output is not None:
         write_file(output, text)
     else:

@@ -97,9 +97,18 @@ def check(workers, quiet, rules_dir):
 
 @rules.command()
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown")
-def book(lang, fmt):
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default=None,
+              help="Default: from the -o file's extension (.html, .md), else markdown.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def book(lang, fmt, output):
     """Print the whole knowledge base as a readable rulebook."""
     from expert.rulebook import rulebook
 
-    click.echo(rulebook(_kb(), lang, fmt), nl=False)
+    if fmt is None:
+        fmt = "html" if pathlib.Path(output or "").suffix.lower() in (".html", ".htm") else "markdown"
+    text = rulebook(_kb(), lang, fmt)
+    if output:
+        from expert.output import write_file
+        write_file(output, text)
+    else:
+        click.echo(text, nl=False)

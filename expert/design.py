@@ -5,7 +5,8 @@ generated from the parts in facts/dimensions.yaml: a `top` part puts each
 dimension's value in a top-level field, an `object` part is one object with a field
 (and a label) per dimension and the rules that decided them, a `list` part holds the
 items of a multi-valued dimension in the model of its item kind. Fields beyond the
-contract (labels, weights, assumptions, conflicts, reference details) are additions;
+contract (labels, weights, assumptions, conflicts, reference details, the situation as
+given, warnings, cited sources) are additions;
 none of the contract's names are changed.
 """
 from __future__ import annotations
@@ -87,6 +88,28 @@ class Conflict(_Model):
     values: dict[str, list[str]]
 
 
+WarningKind = Literal["contradiction", "unused_field", "irrelevant_field", "target_group_changed"]
+
+
+class Warning(_Model):
+    """Something in the input the reader should know about (additive in v1)."""
+    kind: WarningKind
+    fields: list[str]
+    text: str
+    follows: Optional[Any] = None        # contradiction: the value the advice follows
+
+
+class Source(_Model):
+    """A cited part of a report, with the report it is in (additive in v1)."""
+    id: str
+    title: str
+    cited_as: str                        # the citation in words: "rapport A, overzichtstabel ..."
+    report: str
+    report_title: str
+    publisher: str
+    year: str
+
+
 class TraceStep(_Model):
     step: int
     rule: str
@@ -158,7 +181,10 @@ def design_model() -> Any:
         fields.update(_part_fields(part))
     fields.update(undecided=(list[str], ...), assumptions=(list[Assumption], ...),
                   open_questions=(list[OpenQuestion], ...), conflicts=(list[Conflict], ...),
-                  trace=(list[TraceStep], ...))
+                  trace=(list[TraceStep], ...),
+                  # additive in v1: the situation as given, warnings and the cited sources
+                  situation=(dict[str, Any], {}), warnings=(list[Warning], []),
+                  sources=(list[Source], []))
     return make_model("Design", DesignBase, fields)
 
 

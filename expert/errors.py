@@ -14,6 +14,8 @@ from typing import Any, Optional
 
 import click
 
+from .messages import PARTS, message_lang, translate
+
 PREVIEW_CHARS = 60      # an echoed value is cut to this many characters
 MESSAGE_CHARS = 400     # backstop for messages built elsewhere with a value in them
 FIELD_CHARS = 80
@@ -84,8 +86,6 @@ class InputError(click.ClickException):
     def describe(self, lang=None):
         """'file:line: field 'x': message (allowed: ...)', in the message language
         (set from --lang or the API's lang; English by default)."""
-        from .messages import PARTS, message_lang, translate
-
         lang = lang or message_lang()
         words = PARTS[lang]
         where = _cut(str(self.file or words["input"]), 300)

@@ -45,20 +45,45 @@ def mermaid(kb):
     return "\n".join(lines)
 
 
-def rulebook(kb, lang="nl", fmt="markdown"):
-    title, structure, by_dim, by_source, when, then, why, assumes, sources, priority = TITLES[lang]
-    voc = vocabulary()
-    md = [f"# {title}", "", (f"{len(kb.rules)} regels in {len(kb.files)} bestanden." if lang == "nl"
-                                   else f"{len(kb.rules)} rules in {len(kb.files)} files."), "", f"## {structure}", "",
-          "```mermaid", mermaid(kb), "```", "", f"## {by_dim}"]
+def _groups(kb):
+    """Rules grouped by the first dimension they conclude, in registry order."""
     groups: dict = {}
     for rule in kb.rules:
         groups.setdefault(rule.concludes()[0] if rule.concludes() else "-", []).append(rule)
-    order = list(voc.dimensions)
-    for dim in sorted(groups, key=lambda d: order.index(d) if d in order else len(order)):
-        label = voc.dimensions[dim].label.get(lang) if dim in voc.dimensions else dim
-        md += ["", f"### {label} (`{dim}`, {registry().part_of(dim) if dim in voc.dimensions else dim})"]
-        for rule in groups[dim]:
+    order = list(vocabulary().dimensions)
+    return [(dim, groups[dim]) for dim in sorted(groups, key=lambda d: order.index(d) if d in order else len(order))]
+
+
+def _by_source(kb):
+    index: dict = {}
+    for rule in kb.rules:
+        for source in rule.spec.sources:
+            index.setdefault(source, []).append(rule.id)
+    return [(s, index[s]) for s in vocabulary().sources if s in index]
+
+
+def _dim_title(dim, lang):
+    voc = vocabulary()
+    label = voc.dimensions[dim].label.get(lang) if dim in voc.dimensions else dim
+    return label, (registry().part_of(dim) if dim in voc.dimensions else dim)
+
+
+def _count(kb, lang):
+    return (f"{len(kb.rules)} regels in {len(kb.files)} bestanden." if lang == "nl"
+            else f"{len(kb.rules)} rules in {len(kb.files)} files.")
+
+
+def rulebook(kb, lang="nl", fmt="markdown"):
+    if fmt == "html":
+        return _html(kb, lang)
+    title, structure, by_dim, by_source, when, then, why, assumes, sources, priority = TITLES[lang]
+    voc = vocabulary()
+    md = [f"# {title}", "", _count(kb, lang), "", f"## {structure}", "",
+          "```mermaid", mermaid(kb), "```", "", f"## {by_dim}"]
+    for dim, rules in _groups(kb):
+        label, part = _dim_title(dim, lang)
+        md += ["", f"### {label} (`{dim}`, {part})"]
+        for rule in rules:
             md += ["", f"#### `{rule.id}`", "",
                    f"- **{when}:** {rule.conditions.describe()}",
                    f"- **{then}:** {_describe_then(rule)}"
@@ -69,35 +94,60 @@ def rulebook(kb, lang="nl", fmt="markdown"):
             md.append(f"- **{sources}:** " + ", ".join(f"`{s}`" for s in rule.spec.sources)
                       + f" — {rule.file}:{rule.line}")
     md += ["", f"## {by_source}", ""]
-    index: dict = {}
-    for rule in kb.rules:
-        for source in rule.spec.sources:
-            index.setdefault(source, []).append(rule.id)
-    for source in voc.sources:
-        if source in index:
-            md.append(f"- `{source}` {voc.source_title(source, lang)}: " + ", ".join(f"`{r}`" for r in index[source]))
-    text = "\n".join(md) + "\n"
-    if fmt == "markdown":
-        return text
-    return _html(text, title, kb)
+    for source, rule_ids in _by_source(kb):
+        md.append(f"- `{source}` {voc.source_title(source, lang)}: " + ", ".join(f"`{r}`" for r in rule_ids))
+    return "\n".join(md) + "\n"
 
 
-def _html(markdown, title, kb):
-    """A plain HTML page: the rulebook as preformatted sections and the diagram as Mermaid."""
-    body = []
-    in_code = False
-    for line in markdown.splitlines():
-        if line.startswith("```"):
-            body.append('<pre class="mermaid">' if not in_code else "</pre>")
-            in_code = not in_code
-        elif in_code:
-            body.append(html.escape(line))
-        elif line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{html.escape(line.lstrip('# '))}</h{level}>")
-        elif line.startswith("- "):
-            body.append(f"<p>{html.escape(line[2:]).replace('**', '')}</p>")
-        elif line:
-            body.append(f"<p>{html.escape(line)}</p>")
-    return ("<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>" + html.escape(title)
-            + "</title></head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+FIGURE_NOTE = {"nl": "Welke gegevens welke onderdelen bepalen ('situatie' staat voor de opgegeven feiten). "
+                     "De Markdown-versie (rules book --format markdown) bevat dit als Mermaid-diagram.",
+               "en": "Which facts decide which parts ('situation' stands for the given facts). The Markdown "
+                     "version (rules book --format markdown) has this as a Mermaid diagram."}
+
+
+def _figure(kb, lang, caption):
+    """The derivation structure as a figure: each fact or dimension with what it feeds."""
+    feeds: dict = {}
+    for line in mermaid(kb).splitlines()[1:]:
+        source, target = (x.strip() for x in line.split("-->"))
+        feeds.setdefault(source, []).append(target)
+    rows = "".join(f"<dt><code>{html.escape(a)}</code></dt><dd>→ "
+                   + ", ".join(f"<code>{html.escape(b)}</code>" for b in targets) + "</dd>"
+                   for a, targets in feeds.items())
+    return (f"<figure><figcaption>{html.escape(caption)}. {html.escape(FIGURE_NOTE[lang])}</figcaption>"
+            f"<dl>{rows}</dl></figure>")
+
+
+def _html(kb, lang):
+    """The rulebook as one self-contained HTML page (no scripts, no literal Markdown)."""
+    title, structure, by_dim, by_source, when, then, why, assumes, sources, priority = TITLES[lang]
+    voc = vocabulary()
+    e = html.escape
+    body = [f"<h1>{e(title)}</h1>", f"<p>{e(_count(kb, lang))}</p>",
+            f"<section><h2>{e(structure)}</h2>{_figure(kb, lang, structure)}</section>",
+            f"<section><h2>{e(by_dim)}</h2>"]
+    for dim, rules in _groups(kb):
+        label, part = _dim_title(dim, lang)
+        body.append(f"<h3>{e(label)} (<code>{e(dim)}</code>, {e(part)})</h3>")
+        for rule in rules:
+            items = [(when, e(rule.conditions.describe())),
+                     (then, e(_describe_then(rule)) + (f" ({e(priority)} {rule.spec.priority})"
+                                                      if rule.spec.priority is not None else "")),
+                     (why, e(rule.spec.because.get(lang)))]
+            if rule.spec.assumes:
+                items.append((assumes, e(rule.spec.assumes.get(lang))))
+            items.append((sources, ", ".join(f"<code>{e(s)}</code> {e(voc.source_title(s, lang))}"
+                                             for s in rule.spec.sources) + f" — {e(rule.file)}:{rule.line}"))
+            body.append(f'<h4 id="{e(rule.id)}"><code>{e(rule.id)}</code></h4><dl>'
+                        + "".join(f"<dt>{e(k)}</dt><dd>{v}</dd>" for k, v in items) + "</dl>")
+    body.append(f"</section><section><h2>{e(by_source)}</h2><ul>")
+    for source, rule_ids in _by_source(kb):
+        body.append(f"<li><code>{e(source)}</code> {e(voc.source_title(source, lang))}: "
+                    + ", ".join(f'<a href="#{e(r)}"><code>{e(r)}</code></a>' for r in rule_ids) + "</li>")
+    body.append("</ul></section>")
+    style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1.5rem;line-height:1.45;"
+             "color:#1a1a1a}dt{font-weight:600}dd{margin:0 0 .3rem 1.2rem}code{font-size:.92em}"
+             "figure{margin:0}figcaption{color:#444;margin-bottom:.5rem}"
+             "@media print{a{color:inherit;text-decoration:none}h4{break-after:avoid}}")
+    return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"><title>{e(title)}</title>'
+            f"<style>{style}</style></head>\n<body><main>\n" + "\n".join(body) + "\n</main></body>\n</html>\n")

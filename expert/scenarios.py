@@ -37,7 +37,7 @@ def ranked_lists() -> list[str]:
 
 # a list item is named by its id, or by a partial mapping of plain values
 Scalar = Union[StrictStr, StrictInt, bool, None]
-ItemExpect = Union[StrictStr, dict[StrictStr, Scalar]]
+ItemExpect = Union[StrictStr, dict[StrictStr, Union[Scalar, list[Scalar]]]]
 
 
 class _Strict(BaseModel):

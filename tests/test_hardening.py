@@ -186,10 +186,10 @@ def test_a_full_disk_leaves_the_old_file_whole(small_disk):
     target, other = small_disk / "advice.txt", small_disk / "other-name.txt"
     target.write_text("old advice\n")
     os.chmod(target, 0o640)
-    clear_error(cli("consult", EXAMPLE, "-o", target), str(target), "No space left on device")
+    clear_error(cli("consult", EXAMPLE, "--format", "json", "-o", target), str(target), "No space left on device")
     assert target.read_text() == "old advice\n" and sorted(p.name for p in small_disk.iterdir()) == ["advice.txt"]
     os.link(target, other)                                   # the in-place path for hard links
-    clear_error(cli("consult", EXAMPLE, "-o", target), "No space left on device")
+    clear_error(cli("consult", EXAMPLE, "--format", "json", "-o", target), "No space left on device")
     assert other.read_text() == "old advice\n" and stat.S_IMODE(os.stat(other).st_mode) == 0o640
 
 

@@ -156,7 +156,7 @@ def test_bad_proposal_names_file_line_field_and_allowed_values(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nsituation:\n  target_group: women\n  dutch_proficency: none\n"
                    "proposal:\n  recruitment: [home_visit]\n  childcare: maybe\n  duraton_months: 3\n")
-    result = _run("review", str(bad))
+    result = _run("review", str(bad), "--lang", "en")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     err = result.stderr
     assert f"{bad}:4: field 'situation.dutch_proficency': unknown field; did you mean 'dutch_proficiency'?" in err
@@ -258,3 +258,11 @@ def test_review_html_passes_axe(advisor):
                 assert not bad, f"{name}: {bad}"
         finally:
             browser.close()
+
+
+def test_bad_proposal_is_reported_in_dutch_by_default(tmp_path):
+    bad = tmp_path / "slecht.yaml"
+    bad.write_text("name: x\nsituation:\n  target_group: women\n  dutch_proficency: none\n")
+    result = _run("review", str(bad))
+    assert result.returncode == 2
+    assert "veld 'situation.dutch_proficency': onbekend veld; bedoelt u 'dutch_proficiency'?" in result.stderr
