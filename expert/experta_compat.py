@@ -11,6 +11,7 @@ and leave the host's logging untouched.
 import collections
 import collections.abc
 import logging
+from collections.abc import Mapping
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
     if not hasattr(collections, _name):
@@ -20,10 +21,21 @@ _basic_config = logging.basicConfig
 logging.basicConfig = lambda *args, **kwargs: None
 try:
     from experta import (AND, NOT, OR, Fact, KnowledgeEngine, P, Rule)  # noqa: F401
+    from experta.activation import Activation
+    from experta.fieldconstraint import L, P as _P, W
     from experta.matchers.rete import ReteMatcher
+    from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck
+    from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
+                                             OrdinaryMatchNode)
     from experta.strategies import DepthStrategy
 finally:
     logging.basicConfig = _basic_config
+
+# experta logs every match at DEBUG/INFO on loggers under "experta" that have no level
+# of their own, so a host whose root logger is at DEBUG would get hundreds of lines per
+# consultation. Quiet unless the host sets a level on "experta" (or one of its
+# watchers, e.g. with experta.watch()) itself; the root logger is left alone.
+logging.getLogger("experta").setLevel(logging.WARNING)
 
 
 class StableDepthStrategy(DepthStrategy):
@@ -39,49 +51,268 @@ class StableDepthStrategy(DepthStrategy):
         return (activation.rule.salience, facts)
 
 
-class IncrementalReteMatcher(ReteMatcher):
-    """ReteMatcher that does per change only the work that change needs.
 
-    After every declaration experta asks *all* conflict-set nodes (one per rule)
-    for new activations, and ``reset`` walks the shared node graph recursively,
-    visiting shared nodes many times. With a few hundred rules that dominated a
-    consultation. Here a conflict-set node marks itself when it is activated, so
-    only marked nodes are asked (in network order, as before); ``reset`` wipes each
-    node memory once, and only if it holds something. The network, the matching and
-    the activations are experta's own.
+# --- the matcher ---------------------------------------------------------------------
+
+class _Token:
+    """A token of the fast network: never changed once made, so nodes pass it on
+    without the defensive copies experta makes at every node (experta's Token also
+    validates every fact on each copy)."""
+
+    __slots__ = ("valid", "data", "context", "_info")
+
+    def __init__(self, valid: bool, data: frozenset, context: dict, info=None):
+        self.valid, self.data, self.context, self._info = valid, data, context, info
+
+    @property
+    def info(self) -> tuple:
+        """What identifies the token in a memory (experta's TokenInfo, tag left out)."""
+        if self._info is None:
+            self._info = (self.data, frozenset(self.context.items()))
+        return self._info
+
+    def flipped(self, valid: bool) -> "_Token":
+        return _Token(valid, self.data, self.context, self.info)
+
+
+def _remove_token(memory: list, token: _Token) -> bool:
+    info = token.info
+    for index, stored in enumerate(memory):
+        if stored.info == info:
+            del memory[index]
+            return True
+    return False
+
+
+def _agree(shared, left: dict, right: dict) -> bool:
+    """experta's SameContextCheck for contexts that hold only fact captures: a capture
+    both sides may hold must be the same fact. `shared` is None when no key can occur
+    on both sides (then every pair matches)."""
+    if shared is None:
+        return True
+    for key in shared:
+        if key in left and key in right and left[key] != right[key]:
+            return False
+    return True
+
+
+def _supported(node) -> bool:
+    """The node shapes our compiler produces: type tests, literal, predicate and
+    wildcard tests without bindings, fact captures, joins, NOTs, rule terminals."""
+    if isinstance(node, (BusNode, OrdinaryMatchNode, NotNode, ConflictSetNode)):
+        return True
+    if not isinstance(node, FeatureTesterNode):
+        return False
+    check = node.matcher
+    if isinstance(check, (TypeCheck, FactCapture)):
+        return True
+    return (isinstance(check, FeatureCheck) and isinstance(check.how, (L, _P, W))
+            and check.how.__bind__ is None)
+
+
+class IncrementalReteMatcher(ReteMatcher):
+    """experta's Rete network, run by node code that does only the work a change needs.
+
+    The network is built by experta (same alpha tests, joins, NOTs and one terminal
+    per rule) and then tuned once:
+
+    - alpha tests on the fact type and on a field's literal value are looked up in a
+      table per node instead of being run by every child node;
+    - joins and NOTs with the same inputs are shared (rules compiled from one YAML rule
+      start with the same patterns);
+    - a join between sides that capture different patterns needs no context test;
+    - tokens are immutable and never copied (experta copies and re-validates a token
+      at every node);
+    - after a change only the rule terminals that were reached are asked for
+      activations, in network order;
+    - ``reset`` wipes only the memories that were written to.
+
+    Activations, agenda and firing are experta's own. A network with shapes our
+    compiler does not produce (variable bindings, TEST, EXISTS, FORALL) runs on
+    experta's stock node code. experta's MATCH and MATCHER trace lines are not written
+    by the fast path.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._conflict_nodes = self._get_conflict_set_nodes()
-        self._changed = set()           # indexes of conflict-set nodes activated since last asked
-        for index, node in enumerate(self._conflict_nodes):
-            node._activate = self._marking(node._activate, index)
-        # The node memories a reset must wipe (feature-tester and bus nodes keep none).
-        self._memories = [(node, name) for node in self._unique_nodes()
-                          for name in ("memory", "left_memory", "right_memory") if name in vars(node)]
+        nodes = self._unique_nodes()
+        self.fast = all(_supported(node) for node in nodes)
+        self._changed: set = set()      # indexes of rule terminals reached since last asked
+        self._dirty: list = []          # nodes whose memory was written since the last reset
+        if self.fast:
+            self._share_beta_nodes()
+            self._compile(self._unique_nodes())
 
-    def _marking(self, activate, index):
-        def marked(token):
-            self._changed.add(index)
-            return activate(token)
-        return marked
+    # --- building --------------------------------------------------------------------
 
-    def _unique_nodes(self):
-        seen, order, stack = set(), [], [self.root_node]
+    def _unique_nodes(self) -> list:
+        """Every node once, parents before children (Kahn's order)."""
+        incoming, children = {}, {}
+        stack, seen = [self.root_node], {id(self.root_node)}
+        all_nodes = []
         while stack:
             node = stack.pop()
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-                stack.extend(child.node for child in node.children)
+            all_nodes.append(node)
+            children[id(node)] = [child.node for child in node.children]
+            for child in node.children:
+                incoming[id(child.node)] = incoming.get(id(child.node), 0) + 1
+                if id(child.node) not in seen:
+                    seen.add(id(child.node))
+                    stack.append(child.node)
+        order, ready = [], [self.root_node]
+        while ready:
+            node = ready.pop(0)
+            order.append(node)
+            for child in children[id(node)]:
+                incoming[id(child)] -= 1
+                if incoming[id(child)] == 0:
+                    ready.append(child)
+        assert len(order) == len(all_nodes), "the Rete network has a cycle"
         return order
 
+    def _share_beta_nodes(self) -> None:
+        """Merge joins and NOTs of one kind that have the same left and right inputs:
+        they would hold the same memories and send out the same tokens."""
+        parents: dict = {}
+        for node in self._unique_nodes():
+            for child in node.children:
+                parents.setdefault(id(child.node), []).append((node, child.callback.__name__))
+        canonical: dict = {}
+        for node in self._unique_nodes():
+            if type(node) not in (OrdinaryMatchNode, NotNode):
+                continue
+            inputs = parents[id(node)]
+            key = (type(node),) + tuple(sorted((id(parent), port) for parent, port in inputs))
+            kept = canonical.setdefault(key, node)
+            if kept is node:
+                continue
+            for parent, _ in inputs:
+                parent.children[:] = [c for c in parent.children if c.node is not node]
+            kept.children.extend(node.children)     # the callbacks belong to the children
+            # the merged node's children now hang under `kept`
+            for child in node.children:
+                parents[id(child.node)] = [(kept if p is node else p, port)
+                                           for p, port in parents[id(child.node)]]
+
+    def _compile(self, nodes: list) -> None:
+        """Give every node the tables its fast activation reads, and record which
+        fact captures each node's tokens can carry (to skip needless context tests)."""
+        keys: dict = {}
+        for node in nodes:
+            if isinstance(node, FeatureTesterNode) and isinstance(node.matcher, FactCapture):
+                keys[id(node)] = {node.matcher.bind}
+            for child in node.children:
+                own = keys.setdefault(id(child.node), set())
+                if child.callback.__name__ != "activate_right" or isinstance(child.node, OrdinaryMatchNode):
+                    own |= keys.get(id(node), set())
+        sides: dict = {}
+        for node in nodes:
+            for child in node.children:
+                port = child.callback.__name__
+                if port in ("activate_left", "activate_right"):
+                    sides.setdefault(id(child.node), {})[port] = keys.get(id(node), set())
+        for node in nodes:
+            if isinstance(node, (OrdinaryMatchNode, NotNode)):
+                side = sides[id(node)]
+                shared = side.get("activate_left", set()) & side.get("activate_right", set())
+                node._shared = tuple(sorted(shared)) or None
+            if isinstance(node, (BusNode, FeatureTesterNode)):
+                self._alpha_tables(node)
+        for index, node in enumerate(self._conflict_nodes):
+            node._index = index
+        for node in nodes:
+            if isinstance(node, (OrdinaryMatchNode, NotNode, ConflictSetNode)):
+                node._matcher = self
+            node._fast_children = tuple(self._fast_callback(child) for child in node.children
+                                        if not isinstance(child.node, FeatureTesterNode))
+
+    @staticmethod
+    def _fast_callback(child):
+        node, port = child.node, child.callback.__name__
+        if isinstance(node, ConflictSetNode):
+            return lambda token: _terminal(node, token)
+        if isinstance(node, OrdinaryMatchNode):
+            return (lambda token: _join(node, token, True)) if port == "activate_left" else \
+                (lambda token: _join(node, token, False))
+        return (lambda token: _not_left(node, token)) if port == "activate_left" else \
+            (lambda token: _not_right(node, token))
+
+    @staticmethod
+    def _alpha_tables(node) -> None:
+        """Split a node's alpha children into tables (type of the fact; literal value
+        of a plain field) and the rest, which are tested one by one."""
+        by_type, by_field, tested = {}, {}, []
+        for child in node.children:
+            alpha = child.node
+            if not isinstance(alpha, FeatureTesterNode):
+                continue
+            check = alpha.matcher
+            if isinstance(check, TypeCheck):
+                by_type.setdefault(check.fact_type, []).append(alpha)
+            elif (isinstance(check, FeatureCheck) and isinstance(check.how, L)
+                  and isinstance(check.what, str) and "__" not in check.what and not check.what.isnumeric()
+                  and type(check.how.value) in (str, int, bool)):
+                by_field.setdefault(check.what, {}).setdefault(check.how.value, []).append(alpha)
+            else:
+                tested.append(alpha)
+        node._by_type = {t: tuple(v) for t, v in by_type.items()}
+        node._by_field = tuple((what, {value: tuple(v) for value, v in table.items()})
+                               for what, table in by_field.items())
+        node._tested = tuple(tested)
+
+    # --- running ---------------------------------------------------------------------
+
+    def _pass(self, node, fact, valid: bool, context: dict) -> None:
+        """`fact` passed `node`'s test: hand it to the alpha children that accept it,
+        and a token to the beta children."""
+        for child in node._by_type.get(type(fact), ()):
+            self._pass(child, fact, valid, context)
+        for what, table in node._by_field:
+            try:
+                value = fact[what]
+            except (IndexError, KeyError, TypeError):
+                continue
+            try:
+                accepted = table.get(value, ())
+            except TypeError:           # an unhashable value: test each literal
+                accepted = [alpha for alphas in table.values() for alpha in alphas
+                            if alpha.matcher(fact)]
+            for child in accepted:
+                self._pass(child, fact, valid, context)
+        for child in node._tested:
+            match = child.matcher(fact)
+            if not match:
+                continue
+            if isinstance(match, Mapping):          # a fact capture (no bindings here)
+                if any(context.get(key, value) != value for key, value in match.items()):
+                    continue
+                self._pass(child, fact, valid, {**context, **match})
+            else:
+                self._pass(child, fact, valid, context)
+        if node._fast_children:
+            token = _Token(valid, frozenset((fact,)), context)
+            for callback in node._fast_children:
+                callback(token)
+
     def changes(self, adding=None, deleting=None):
+        if not self.fast:
+            return self._changes_stock(adding, deleting)
+        for fact in deleting or ():
+            self._pass(self.root_node, fact, False, {})
+        for fact in adding or ():
+            self._pass(self.root_node, fact, True, {})
+        return self._collect()
+
+    def _changes_stock(self, adding, deleting):
         for fact in deleting or ():
             self.root_node.remove(fact)
         for fact in adding or ():
             self.root_node.add(fact)
+        self._changed = set(range(len(self._conflict_nodes)))
+        return self._collect()
+
+    def _collect(self):
         added, removed = [], []
         for index in sorted(self._changed):
             node_added, node_removed = self._conflict_nodes[index].get_activations()
@@ -91,13 +322,101 @@ class IncrementalReteMatcher(ReteMatcher):
         return added, removed
 
     def reset(self):
-        for node, name in self._memories:
-            if getattr(node, name):                  # most memories are already empty
-                setattr(node, name, type(getattr(node, name))())
-        for node in self._conflict_nodes:
+        if not self.fast:
+            super().reset()
+            self._changed = set(range(len(self._conflict_nodes)))
+        for node in self._dirty:
+            node._reset()
+        self._dirty = []
+        for index in self._changed:
             # activations left over from an interrupted run must not leak into the next
-            node.added, node.removed = set(), set()
+            self._conflict_nodes[index].added, self._conflict_nodes[index].removed = set(), set()
         self._changed = set()
+
+
+def _join(node, token: _Token, from_left: bool) -> None:
+    """OrdinaryMatchNode: remember the token on its side, pair it with the other side."""
+    own, other = (node.left_memory, node.right_memory) if from_left else (node.right_memory, node.left_memory)
+    if token.valid:
+        if not node.left_memory and not node.right_memory:
+            node._matcher._dirty.append(node)
+        own.append(token)
+    else:
+        _remove_token(own, token)
+    if not other:
+        return
+    shared, context, data, valid = node._shared, token.context, token.data, token.valid
+    children = node._fast_children
+    for stored in other:
+        if shared is None or _agree(shared, context, stored.context):
+            joined = _Token(valid, data | stored.data, {**context, **stored.context})
+            for callback in children:
+                callback(joined)
+
+
+def _not_left(node, token: _Token) -> None:
+    """NotNode, left input: pass the token on while nothing on the right matches it."""
+    memory, right, shared = node.left_memory, node.right_memory, node._shared
+    if not memory and not right:
+        node._matcher._dirty.append(node)
+    if token.valid:
+        count = sum(1 for stored in right if _agree(shared, token.context, stored.context)) \
+            if shared is not None else len(right)
+        memory[token.info] = [count, token]
+        if count:
+            return
+    else:
+        blocked = any(_agree(shared, token.context, stored.context) for stored in right)
+        del memory[token.info]
+        if blocked:
+            return
+    for callback in node._fast_children:
+        callback(token)
+
+
+def _not_right(node, token: _Token) -> None:
+    """NotNode, right input: a match blocks (or, when withdrawn, frees) left tokens."""
+    memory, right, shared = node.left_memory, node.right_memory, node._shared
+    if token.valid:
+        if not memory and not right:
+            node._matcher._dirty.append(node)
+        right.append(token)
+        step = 1
+    else:
+        if not _remove_token(right, token):
+            raise ValueError("list.remove(x): x not in list")       # as experta's NotNode
+        step = -1
+    for entry in memory.values():
+        if shared is None or _agree(shared, entry[1].context, token.context):
+            entry[0] += step
+            if entry[0] == (0 if step < 0 else 1):
+                flipped = entry[1].flipped(step < 0)
+                for callback in node._fast_children:
+                    callback(flipped)
+
+
+def _terminal(node, token: _Token) -> None:
+    """ConflictSetNode: a complete match becomes an activation (or withdraws one)."""
+    info = token.info
+    node._matcher._changed.add(node._index)
+    if token.valid:
+        if info in node.memory:
+            return
+        if not node.memory:
+            node._matcher._dirty.append(node)
+        node.memory.add(info)
+        activation = Activation(node.rule, token.data, dict(token.context))
+        if activation in node.removed:
+            node.removed.remove(activation)
+        else:
+            node.added.add(activation)
+    else:
+        node.memory.remove(info)        # experta raises here too (KeyError) on an unknown token
+        activation = Activation(node.rule, token.data, dict(token.context))
+        if activation in node.added:
+            node.added.remove(activation)
+        else:
+            node.removed.add(activation)
 
 
 __all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher",
