@@ -75,6 +75,22 @@ class _Token:
         return _Token(valid, self.data, self.context, self.info)
 
 
+class _Activation(Activation):
+    """experta's Activation with its hash computed once (experta rehashes the rule's
+    whole pattern tuple each time an activation goes into a set)."""
+
+    def __init__(self, rule, token: _Token, rule_hash: int):
+        super().__init__(rule, token.data, dict(token.context))
+        self._hash = hash((rule_hash, token.info))
+
+    def __hash__(self):
+        return self._hash
+
+
+_PLAIN = (str, int, bool, float, type(None))
+_ROUTES_KEPT = 4096
+
+
 def _remove_token(memory: list, token: _Token) -> bool:
     info = token.info
     for index, stored in enumerate(memory):
@@ -107,7 +123,7 @@ def _supported(node) -> bool:
     if isinstance(check, (TypeCheck, FactCapture)):
         return True
     return (isinstance(check, FeatureCheck) and isinstance(check.how, (L, _P, W))
-            and check.how.__bind__ is None)
+            and check.how.__bind__ is None and not Fact.is_special(check.what))
 
 
 class IncrementalReteMatcher(ReteMatcher):
@@ -140,6 +156,7 @@ class IncrementalReteMatcher(ReteMatcher):
         self.fast = all(_supported(node) for node in nodes)
         self._changed: set = set()      # indexes of rule terminals reached since last asked
         self._dirty: list = []          # nodes whose memory was written since the last reset
+        self._routes: dict = {}         # fact content -> alpha route (see _route)
         if self.fast:
             self._share_beta_nodes()
             self._compile(self._unique_nodes())
@@ -220,7 +237,7 @@ class IncrementalReteMatcher(ReteMatcher):
             if isinstance(node, (BusNode, FeatureTesterNode)):
                 self._alpha_tables(node)
         for index, node in enumerate(self._conflict_nodes):
-            node._index = index
+            node._index, node._rule_hash = index, hash(node.rule)
         for node in nodes:
             if isinstance(node, (OrdinaryMatchNode, NotNode, ConflictSetNode)):
                 node._matcher = self
@@ -263,11 +280,11 @@ class IncrementalReteMatcher(ReteMatcher):
 
     # --- running ---------------------------------------------------------------------
 
-    def _pass(self, node, fact, valid: bool, context: dict) -> None:
-        """`fact` passed `node`'s test: hand it to the alpha children that accept it,
-        and a token to the beta children."""
+    def _walk(self, node, fact, binds: tuple, route: list) -> None:
+        """`fact` passed `node`'s test: follow the alpha children that accept it and
+        note the beta children it reaches, with the captures made on the way."""
         for child in node._by_type.get(type(fact), ()):
-            self._pass(child, fact, valid, context)
+            self._walk(child, fact, binds, route)
         for what, table in node._by_field:
             try:
                 value = fact[what]
@@ -276,32 +293,50 @@ class IncrementalReteMatcher(ReteMatcher):
             try:
                 accepted = table.get(value, ())
             except TypeError:           # an unhashable value: test each literal
-                accepted = [alpha for alphas in table.values() for alpha in alphas
-                            if alpha.matcher(fact)]
+                accepted = [alpha for alphas in table.values() for alpha in alphas if alpha.matcher(fact)]
             for child in accepted:
-                self._pass(child, fact, valid, context)
+                self._walk(child, fact, binds, route)
         for child in node._tested:
             match = child.matcher(fact)
-            if not match:
-                continue
-            if isinstance(match, Mapping):          # a fact capture (no bindings here)
-                if any(context.get(key, value) != value for key, value in match.items()):
-                    continue
-                self._pass(child, fact, valid, {**context, **match})
-            else:
-                self._pass(child, fact, valid, context)
+            if match:
+                # a fact capture is the only test that yields a mapping here (no bindings)
+                self._walk(child, fact, binds + tuple(match) if isinstance(match, Mapping) else binds, route)
         if node._fast_children:
-            token = _Token(valid, frozenset((fact,)), context)
-            for callback in node._fast_children:
+            route.append((binds, node._fast_children))
+
+    def _route(self, fact) -> list:
+        """Where the alpha network sends a fact. Rete tests must be deterministic (experta
+        relies on that to withdraw tokens), so facts of the same content take the same
+        route: it is kept per content (values of plain types only, where equality
+        cannot mix 1 and True), in a table that is emptied when it fills up."""
+        key = (type(fact),) + tuple((name, type(value), value) for name, value in fact.items()
+                                    if name != "__factid__")
+        if not all(type(item[2]) in _PLAIN for item in key[1:]):
+            key = None
+        route = self._routes.get(key) if key is not None else None
+        if route is None:
+            route = []
+            self._walk(self.root_node, fact, (), route)
+            if key is not None:
+                if len(self._routes) >= _ROUTES_KEPT:
+                    self._routes.clear()
+                self._routes[key] = route
+        return route
+
+    def _send(self, fact, valid: bool) -> None:
+        data = frozenset((fact,))
+        for binds, callbacks in self._route(fact):
+            token = _Token(valid, data, {bind: fact for bind in binds})
+            for callback in callbacks:
                 callback(token)
 
     def changes(self, adding=None, deleting=None):
         if not self.fast:
             return self._changes_stock(adding, deleting)
         for fact in deleting or ():
-            self._pass(self.root_node, fact, False, {})
+            self._send(fact, False)
         for fact in adding or ():
-            self._pass(self.root_node, fact, True, {})
+            self._send(fact, True)
         return self._collect()
 
     def _changes_stock(self, adding, deleting):
@@ -405,14 +440,14 @@ def _terminal(node, token: _Token) -> None:
         if not node.memory:
             node._matcher._dirty.append(node)
         node.memory.add(info)
-        activation = Activation(node.rule, token.data, dict(token.context))
+        activation = _Activation(node.rule, token, node._rule_hash)
         if activation in node.removed:
             node.removed.remove(activation)
         else:
             node.added.add(activation)
     else:
         node.memory.remove(info)        # experta raises here too (KeyError) on an unknown token
-        activation = Activation(node.rule, token.data, dict(token.context))
+        activation = _Activation(node.rule, token, node._rule_hash)
         if activation in node.added:
             node.added.remove(activation)
         else:
