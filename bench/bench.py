@@ -9,6 +9,7 @@ by case so that machine noise hits all three alike:
   new      expert.experta_compat.IncrementalReteMatcher (what consultations use)
   release  the previous release's matcher (bench/release_matcher.py)
   stock    experta's own ReteMatcher
+(release and stock with experta's own run loop, as the previous release ran them).
 Every case must give byte-identical designs with all three, or the run stops.
 Cold: `aanpakwijzer consult <example>` as a fresh process (what a user waits for).
 Memory: RSS before, halfway and after N consultations on one Advisor (should stay flat).
@@ -28,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from release_matcher import ReleaseReteMatcher  # noqa: E402
 from expert import Advisor  # noqa: E402
 from expert.engine import group_engine_class  # noqa: E402
-from expert.experta_compat import IncrementalReteMatcher, ReteMatcher  # noqa: E402
+from expert.experta_compat import ExpertaKnowledgeEngine, IncrementalReteMatcher, ReteMatcher  # noqa: E402
 from expert.paths import FACTS_DIR  # noqa: E402
 from expert.yamlio import load_mapping  # noqa: E402
 
@@ -63,7 +64,10 @@ def advisors(groups: list) -> tuple:
         advisor = Advisor(freeze_heap=False)
         started = time.perf_counter()
         for group in groups:
-            engine_class = type(f"{name}_{group}", (group_engine_class(group),), {"__matcher__": matcher})
+            attrs = {"__matcher__": matcher}
+            if name != "new":           # the previous releases also ran experta's own run loop
+                attrs["run"] = ExpertaKnowledgeEngine.run
+            engine_class = type(f"{name}_{group}", (group_engine_class(group),), attrs)
             advisor.engines[group] = engine_class()
         build[name] = (time.perf_counter() - started) * 1000
         out[name] = advisor

@@ -11,6 +11,7 @@ and leave the host's logging untouched.
 import collections
 import collections.abc
 import logging
+from collections import deque
 from collections.abc import Mapping
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
@@ -20,7 +21,9 @@ for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "
 _basic_config = logging.basicConfig
 logging.basicConfig = lambda *args, **kwargs: None
 try:
-    from experta import (AND, NOT, OR, Fact, KnowledgeEngine, P, Rule)  # noqa: F401
+    from experta import AND, NOT, OR, Fact, P, Rule  # noqa: F401
+    from experta import KnowledgeEngine as ExpertaKnowledgeEngine
+    from experta import watchers
     from experta.activation import Activation
     from experta.fieldconstraint import L, P as _P, W
     from experta.matchers.rete import ReteMatcher
@@ -36,6 +39,33 @@ finally:
 # consultation. Quiet unless the host sets a level on "experta" (or one of its
 # watchers, e.g. with experta.watch()) itself; the root logger is left alone.
 logging.getLogger("experta").setLevel(logging.WARNING)
+
+
+class KnowledgeEngine(ExpertaKnowledgeEngine):
+    """experta's KnowledgeEngine with the same run loop, except that the log line for
+    each firing is only built when experta's RULES watcher would write it (experta
+    formats every fact of every activation first, whatever the log level)."""
+
+    def run(self, steps=float("inf")):
+        self.running = True
+        execution = 0
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            if watchers.worth("AGENDA", "DEBUG"):
+                for index, queued in enumerate(self.agenda.activations):
+                    watchers.AGENDA.debug("%d: %r %r", index, queued.rule.__name__,
+                                          ", ".join(str(f) for f in queued.facts))
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            execution += 1
+            if watchers.RULES.isEnabledFor(logging.INFO):
+                watchers.RULES.info("FIRE %s %s: %s", execution, activation.rule.__name__,
+                                    ", ".join(str(f) for f in activation.facts))
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False
 
 
 class StableDepthStrategy(DepthStrategy):
@@ -158,45 +188,59 @@ class IncrementalReteMatcher(ReteMatcher):
         self._dirty: list = []          # nodes whose memory was written since the last reset
         self._routes: dict = {}         # fact content -> alpha route (see _route)
         if self.fast:
-            self._share_beta_nodes()
-            self._compile(self._unique_nodes())
+            self._compile(self._share_beta_nodes(nodes))
 
     # --- building --------------------------------------------------------------------
+
+    def _get_conflict_set_nodes(self) -> tuple:
+        """The rule terminals in experta's order (depth first, children in order),
+        without experta's walk of every path and its quadratic duplicate check."""
+        found, seen, stack = [], set(), [self.root_node]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ConflictSetNode):
+                found.append(node)
+            stack.extend(child.node for child in reversed(node.children))
+        return tuple(found)
 
     def _unique_nodes(self) -> list:
         """Every node once, parents before children (Kahn's order)."""
         incoming, children = {}, {}
         stack, seen = [self.root_node], {id(self.root_node)}
-        all_nodes = []
         while stack:
             node = stack.pop()
-            all_nodes.append(node)
             children[id(node)] = [child.node for child in node.children]
             for child in node.children:
                 incoming[id(child.node)] = incoming.get(id(child.node), 0) + 1
                 if id(child.node) not in seen:
                     seen.add(id(child.node))
                     stack.append(child.node)
-        order, ready = [], [self.root_node]
+        order, ready = [], deque([self.root_node])
         while ready:
-            node = ready.pop(0)
+            node = ready.popleft()
             order.append(node)
             for child in children[id(node)]:
                 incoming[id(child)] -= 1
                 if incoming[id(child)] == 0:
                     ready.append(child)
-        assert len(order) == len(all_nodes), "the Rete network has a cycle"
+        assert len(order) == len(seen), "the Rete network has a cycle"
         return order
 
-    def _share_beta_nodes(self) -> None:
+    @staticmethod
+    def _share_beta_nodes(nodes: list) -> list:
         """Merge joins and NOTs of one kind that have the same left and right inputs:
-        they would hold the same memories and send out the same tokens."""
+        they would hold the same memories and send out the same tokens. `nodes` in
+        parents-first order; returns the nodes left, still in that order (a node is
+        merged into one seen before it)."""
         parents: dict = {}
-        for node in self._unique_nodes():
+        for node in nodes:
             for child in node.children:
                 parents.setdefault(id(child.node), []).append((node, child.callback.__name__))
-        canonical: dict = {}
-        for node in self._unique_nodes():
+        canonical, merged = {}, set()
+        for node in nodes:
             if type(node) not in (OrdinaryMatchNode, NotNode):
                 continue
             inputs = parents[id(node)]
@@ -204,6 +248,7 @@ class IncrementalReteMatcher(ReteMatcher):
             kept = canonical.setdefault(key, node)
             if kept is node:
                 continue
+            merged.add(id(node))
             for parent, _ in inputs:
                 parent.children[:] = [c for c in parent.children if c.node is not node]
             kept.children.extend(node.children)     # the callbacks belong to the children
@@ -211,6 +256,7 @@ class IncrementalReteMatcher(ReteMatcher):
             for child in node.children:
                 parents[id(child.node)] = [(kept if p is node else p, port)
                                            for p, port in parents[id(child.node)]]
+        return [node for node in nodes if id(node) not in merged]
 
     def _compile(self, nodes: list) -> None:
         """Give every node the tables its fast activation reads, and record which
@@ -454,5 +500,5 @@ def _terminal(node, token: _Token) -> None:
             node.removed.add(activation)
 
 
-__all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher",
-           "Rule", "StableDepthStrategy"]
+__all__ = ["AND", "NOT", "OR", "ExpertaKnowledgeEngine", "Fact", "IncrementalReteMatcher", "KnowledgeEngine",
+           "P", "ReteMatcher", "Rule", "StableDepthStrategy"]
