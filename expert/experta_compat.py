@@ -27,7 +27,7 @@ try:
     from experta.activation import Activation
     from experta.fieldconstraint import L, P as _P, W
     from experta.matchers.rete import ReteMatcher
-    from experta.matchers.rete.check import FactCapture, FeatureCheck, TypeCheck
+    from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
     from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
                                              OrdinaryMatchNode)
     from experta.strategies import DepthStrategy
@@ -142,6 +142,15 @@ def _agree(shared, left: dict, right: dict) -> bool:
     return True
 
 
+def _wireable(elem) -> bool:
+    """A left-hand side of facts, NOTs of one fact and ANDs of those (after experta's DNF)."""
+    if isinstance(elem, Fact):
+        return True
+    if isinstance(elem, NOT):
+        return len(elem) == 1 and isinstance(elem[0], Fact)
+    return isinstance(elem, (AND, Rule)) and len(elem) > 0 and all(_wireable(e) for e in elem)
+
+
 def _supported(node) -> bool:
     """The node shapes our compiler produces: type tests, literal, predicate and
     wildcard tests without bindings, fact captures, joins, NOTs, rule terminals."""
@@ -180,15 +189,14 @@ class IncrementalReteMatcher(ReteMatcher):
     """
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        self.fast = False
+        super().__init__(*args, **kwargs)           # builds the network (build_network below)
         self._conflict_nodes = self._get_conflict_set_nodes()
-        nodes = self._unique_nodes()
-        self.fast = all(_supported(node) for node in nodes)
         self._changed: set = set()      # indexes of rule terminals reached since last asked
         self._dirty: list = []          # nodes whose memory was written since the last reset
         self._routes: dict = {}         # fact content -> alpha route (see _route)
         if self.fast:
-            self._compile(self._share_beta_nodes(nodes))
+            self._compile(self._unique_nodes())
 
     # --- building --------------------------------------------------------------------
 
@@ -229,34 +237,44 @@ class IncrementalReteMatcher(ReteMatcher):
         assert len(order) == len(seen), "the Rete network has a cycle"
         return order
 
-    @staticmethod
-    def _share_beta_nodes(nodes: list) -> list:
-        """Merge joins and NOTs of one kind that have the same left and right inputs:
-        they would hold the same memories and send out the same tokens. `nodes` in
-        parents-first order; returns the nodes left, still in that order (a node is
-        merged into one seen before it)."""
-        parents: dict = {}
-        for node in nodes:
-            for child in node.children:
-                parents.setdefault(id(child.node), []).append((node, child.callback.__name__))
-        canonical, merged = {}, set()
-        for node in nodes:
-            if type(node) not in (OrdinaryMatchNode, NotNode):
-                continue
-            inputs = parents[id(node)]
-            key = (type(node),) + tuple(sorted((id(parent), port) for parent, port in inputs))
-            kept = canonical.setdefault(key, node)
-            if kept is node:
-                continue
-            merged.add(id(node))
-            for parent, _ in inputs:
-                parent.children[:] = [c for c in parent.children if c.node is not node]
-            kept.children.extend(node.children)     # the callbacks belong to the children
-            # the merged node's children now hang under `kept`
-            for child in node.children:
-                parents[id(child.node)] = [(kept if p is node else p, port)
-                                           for p, port in parents[id(child.node)]]
-        return [node for node in nodes if id(node) not in merged]
+    def build_network(self):
+        """experta's alpha network; the beta network wired as experta's ``wire_rule``
+        does, except that a join or NOT with the same inputs as one already made is
+        shared (rules compiled from one YAML rule start with the same patterns), and
+        without experta's per-rule dispatch tables. Shapes our compiler does not
+        produce are wired by experta and run on its node code."""
+        ruleset = self.prepare_ruleset(self.engine)
+        alpha = self.build_alpha_part(ruleset, self.root_node)
+        lhss = [(rule, lhs) for rule in ruleset for lhs in (rule[0] if isinstance(rule[0], OR) else (rule,))]
+        self.fast = (all(_wireable(lhs) for _, lhs in lhss)
+                     and all(_supported(node) for node in self._unique_nodes()))
+        if not self.fast:
+            self.build_beta_part(ruleset, alpha)
+            return
+        joins: dict = {}
+
+        def wire(elem):
+            if isinstance(elem, Fact):
+                return alpha[elem]
+            if isinstance(elem, NOT):
+                return alpha[elem[0]]
+            if len(elem) == 1:
+                return wire(elem[0])
+            current = None
+            for first, second in zip(elem, elem[1:]):
+                left = wire(first) if current is None else current
+                right = wire(second)
+                kind = NotNode if isinstance(second, NOT) else OrdinaryMatchNode
+                current = joins.get((kind, id(left), id(right)))
+                if current is None:
+                    current = joins[(kind, id(left), id(right))] = kind(SameContextCheck())
+                    left.add_child(current, current.activate_left)
+                    right.add_child(current, current.activate_right)
+            return current
+
+        for rule, lhs in lhss:
+            terminal = ConflictSetNode(rule)
+            wire(lhs).add_child(terminal, terminal.activate)
 
     def _compile(self, nodes: list) -> None:
         """Give every node the tables its fast activation reads, and record which
