@@ -1,4 +1,4 @@
-"""The one place that imports experta.
+"""The one place that imports experta, and where it is made fast enough.
 
 experta 1.9.4 pins frozendict 1.2, which subclasses ``collections.Mapping``; that
 alias was removed in Python 3.10. We restore the abc aliases frozendict uses before
@@ -6,7 +6,13 @@ importing experta, so the pinned versions work unchanged on 3.10+.
 
 ``import experta`` also calls ``logging.basicConfig()``, which would install a root
 handler in any application that embeds us. We import it with a no-op basicConfig
-and leave the host's logging untouched.
+and leave the host's logging untouched; experta's own loggers stay quiet unless the
+host turns them on.
+
+`IncrementalReteMatcher` runs experta's Rete network with node code that does far
+less work per fact (see its docstring); `KnowledgeEngine` and `StableDepthStrategy`
+take two costs out of experta's run loop and agenda. None of them changes what is
+matched or fired: tests compare every design with experta's stock ReteMatcher.
 """
 import collections
 import collections.abc
@@ -36,9 +42,10 @@ finally:
 
 # experta logs every match at DEBUG/INFO on loggers under "experta" that have no level
 # of their own, so a host whose root logger is at DEBUG would get hundreds of lines per
-# consultation. Quiet unless the host sets a level on "experta" (or one of its
-# watchers, e.g. with experta.watch()) itself; the root logger is left alone.
-logging.getLogger("experta").setLevel(logging.WARNING)
+# consultation. Quiet unless the host sets a level on "experta" (before or after this
+# import) or on one of its watchers (e.g. experta.watch()); the root logger is left alone.
+if logging.getLogger("experta").level == logging.NOTSET:
+    logging.getLogger("experta").setLevel(logging.WARNING)
 
 
 class KnowledgeEngine(ExpertaKnowledgeEngine):
@@ -79,7 +86,6 @@ class StableDepthStrategy(DepthStrategy):
     def get_key(self, activation):
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return (activation.rule.salience, facts)
-
 
 
 # --- the matcher ---------------------------------------------------------------------
@@ -168,24 +174,27 @@ def _supported(node) -> bool:
 class IncrementalReteMatcher(ReteMatcher):
     """experta's Rete network, run by node code that does only the work a change needs.
 
-    The network is built by experta (same alpha tests, joins, NOTs and one terminal
-    per rule) and then tuned once:
+    The alpha network (one chain of tests per pattern) and the beta network (joins,
+    NOTs, one terminal per rule) have experta's shape and semantics; what differs is
+    how they are built and run:
 
     - alpha tests on the fact type and on a field's literal value are looked up in a
-      table per node instead of being run by every child node;
-    - joins and NOTs with the same inputs are shared (rules compiled from one YAML rule
-      start with the same patterns);
-    - a join between sides that capture different patterns needs no context test;
-    - tokens are immutable and never copied (experta copies and re-validates a token
-      at every node);
+      table per node instead of being run by every child node, and the route a fact
+      takes through the alpha network is kept per fact content;
+    - joins and NOTs with the same inputs are made once and shared (rules compiled
+      from one YAML rule start with the same patterns);
+    - a join or NOT whose two sides cannot hold the same pattern's capture needs no
+      context test;
+    - tokens are immutable and never copied (experta copies a token, checking each of
+      its facts, at every node it enters);
     - after a change only the rule terminals that were reached are asked for
-      activations, in network order;
+      activations, in experta's network order;
     - ``reset`` wipes only the memories that were written to.
 
-    Activations, agenda and firing are experta's own. A network with shapes our
-    compiler does not produce (variable bindings, TEST, EXISTS, FORALL) runs on
-    experta's stock node code. experta's MATCH and MATCHER trace lines are not written
-    by the fast path.
+    Activations, agenda and firing are experta's own. A rule base with shapes our
+    compiler does not produce (variable bindings, TEST, EXISTS, FORALL, tests on
+    special keys) is built by experta and runs on its node code (``fast`` is False).
+    The fast path does not write experta's MATCH and MATCHER trace lines.
     """
 
     def __init__(self, *args, **kwargs):

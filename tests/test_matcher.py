@@ -147,6 +147,8 @@ stream = io.StringIO()
 logging.basicConfig(level=logging.DEBUG, stream=stream, format="%(name)s %(message)s")
 root = logging.getLogger()
 before = (root.level, list(root.handlers))
+if sys.argv[1] == "preset":
+    logging.getLogger("experta").setLevel(logging.INFO)
 from expert import consult
 consult({"target_group": "women", "dutch_proficiency": "none"})
 assert (root.level, list(root.handlers)) == before
@@ -167,5 +169,6 @@ def test_a_host_logging_at_debug_gets_no_experta_lines_and_keeps_its_root_logger
     assert _experta_lines("quiet") == 0
 
 
-def test_a_host_can_still_turn_experta_logging_on():
+def test_a_host_can_still_turn_experta_logging_on_before_or_after_importing_us():
     assert _experta_lines("watch") > 0
+    assert _experta_lines("preset") > 0
