@@ -1,4 +1,4 @@
-"""The one place that imports experta.
+"""The one place that imports experta, and where it is made fast enough.
 
 experta 1.9.4 pins frozendict 1.2, which subclasses ``collections.Mapping``; that
 alias was removed in Python 3.10. We restore the abc aliases frozendict uses before
@@ -6,11 +6,19 @@ importing experta, so the pinned versions work unchanged on 3.10+.
 
 ``import experta`` also calls ``logging.basicConfig()``, which would install a root
 handler in any application that embeds us. We import it with a no-op basicConfig
-and leave the host's logging untouched.
+and leave the host's logging untouched; experta's own loggers stay quiet unless the
+host turns them on.
+
+`IncrementalReteMatcher` runs experta's Rete network with node code that does far
+less work per fact (see its docstring); `KnowledgeEngine` and `StableDepthStrategy`
+take two costs out of experta's run loop and agenda. None of them changes what is
+matched or fired: tests compare every design with experta's stock ReteMatcher.
 """
 import collections
 import collections.abc
 import logging
+from collections import deque
+from collections.abc import Mapping
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
     if not hasattr(collections, _name):
@@ -19,11 +27,52 @@ for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "
 _basic_config = logging.basicConfig
 logging.basicConfig = lambda *args, **kwargs: None
 try:
-    from experta import (AND, NOT, OR, Fact, KnowledgeEngine, P, Rule)  # noqa: F401
+    from experta import AND, NOT, OR, Fact, P, Rule  # noqa: F401
+    from experta import KnowledgeEngine as ExpertaKnowledgeEngine
+    from experta import watchers
+    from experta.activation import Activation
+    from experta.fieldconstraint import L, P as _P, W
     from experta.matchers.rete import ReteMatcher
+    from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
+    from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
+                                             OrdinaryMatchNode)
     from experta.strategies import DepthStrategy
 finally:
     logging.basicConfig = _basic_config
+
+# experta logs every match at DEBUG/INFO on loggers under "experta" that have no level
+# of their own, so a host whose root logger is at DEBUG would get hundreds of lines per
+# consultation. Quiet unless the host sets a level on "experta" (before or after this
+# import) or on one of its watchers (e.g. experta.watch()); the root logger is left alone.
+if logging.getLogger("experta").level == logging.NOTSET:
+    logging.getLogger("experta").setLevel(logging.WARNING)
+
+
+class KnowledgeEngine(ExpertaKnowledgeEngine):
+    """experta's KnowledgeEngine with the same run loop, except that the log line for
+    each firing is only built when experta's RULES watcher would write it (experta
+    formats every fact of every activation first, whatever the log level)."""
+
+    def run(self, steps=float("inf")):
+        self.running = True
+        execution = 0
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            if watchers.worth("AGENDA", "DEBUG"):
+                for index, queued in enumerate(self.agenda.activations):
+                    watchers.AGENDA.debug("%d: %r %r", index, queued.rule.__name__,
+                                          ", ".join(str(f) for f in queued.facts))
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            execution += 1
+            if watchers.RULES.isEnabledFor(logging.INFO):
+                watchers.RULES.info("FIRE %s %s: %s", execution, activation.rule.__name__,
+                                    ", ".join(str(f) for f in activation.facts))
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False
 
 
 class StableDepthStrategy(DepthStrategy):
@@ -39,49 +88,339 @@ class StableDepthStrategy(DepthStrategy):
         return (activation.rule.salience, facts)
 
 
-class IncrementalReteMatcher(ReteMatcher):
-    """ReteMatcher that does per change only the work that change needs.
+# --- the matcher ---------------------------------------------------------------------
 
-    After every declaration experta asks *all* conflict-set nodes (one per rule)
-    for new activations, and ``reset`` walks the shared node graph recursively,
-    visiting shared nodes many times. With a few hundred rules that dominated a
-    consultation. Here a conflict-set node marks itself when it is activated, so
-    only marked nodes are asked (in network order, as before); ``reset`` wipes each
-    node memory once, and only if it holds something. The network, the matching and
-    the activations are experta's own.
+class _Token:
+    """A token of the fast network: never changed once made, so nodes pass it on
+    without the defensive copies experta makes at every node (experta's Token also
+    validates every fact on each copy)."""
+
+    __slots__ = ("valid", "data", "context", "_info")
+
+    def __init__(self, valid: bool, data: frozenset, context: dict, info=None):
+        self.valid, self.data, self.context, self._info = valid, data, context, info
+
+    @property
+    def info(self) -> tuple:
+        """What identifies the token in a memory (experta's TokenInfo, tag left out)."""
+        if self._info is None:
+            self._info = (self.data, frozenset(self.context.items()))
+        return self._info
+
+    def flipped(self, valid: bool) -> "_Token":
+        return _Token(valid, self.data, self.context, self.info)
+
+
+class _Activation(Activation):
+    """experta's Activation with its hash computed once (experta rehashes the rule's
+    whole pattern tuple each time an activation goes into a set)."""
+
+    def __init__(self, rule, token: _Token, rule_hash: int):
+        super().__init__(rule, token.data, dict(token.context))
+        self._hash = hash((rule_hash, token.info))
+
+    def __hash__(self):
+        return self._hash
+
+
+_PLAIN = (str, int, bool, float, type(None))
+_ROUTES_KEPT = 4096
+
+
+def _remove_token(memory: list, token: _Token) -> bool:
+    info = token.info
+    for index, stored in enumerate(memory):
+        if stored.info == info:
+            del memory[index]
+            return True
+    return False
+
+
+def _agree(shared, left: dict, right: dict) -> bool:
+    """experta's SameContextCheck for contexts that hold only fact captures: a capture
+    both sides may hold must be the same fact. `shared` is None when no key can occur
+    on both sides (then every pair matches)."""
+    if shared is None:
+        return True
+    for key in shared:
+        if key in left and key in right and left[key] != right[key]:
+            return False
+    return True
+
+
+def _wireable(elem) -> bool:
+    """A left-hand side of facts, NOTs of one fact and ANDs of those (after experta's DNF)."""
+    if isinstance(elem, Fact):
+        return True
+    if isinstance(elem, NOT):
+        return len(elem) == 1 and isinstance(elem[0], Fact)
+    return isinstance(elem, (AND, Rule)) and len(elem) > 0 and all(_wireable(e) for e in elem)
+
+
+def _supported(node) -> bool:
+    """The node shapes our compiler produces: type tests, literal, predicate and
+    wildcard tests without bindings, fact captures, joins, NOTs, rule terminals."""
+    if isinstance(node, (BusNode, OrdinaryMatchNode, NotNode, ConflictSetNode)):
+        return True
+    if not isinstance(node, FeatureTesterNode):
+        return False
+    check = node.matcher
+    if isinstance(check, (TypeCheck, FactCapture)):
+        return True
+    return (isinstance(check, FeatureCheck) and isinstance(check.how, (L, _P, W))
+            and check.how.__bind__ is None and not Fact.is_special(check.what))
+
+
+class IncrementalReteMatcher(ReteMatcher):
+    """experta's Rete network, run by node code that does only the work a change needs.
+
+    The alpha network (one chain of tests per pattern) and the beta network (joins,
+    NOTs, one terminal per rule) have experta's shape and semantics; what differs is
+    how they are built and run:
+
+    - alpha tests on the fact type and on a field's literal value are looked up in a
+      table per node instead of being run by every child node, and the route a fact
+      takes through the alpha network is kept per fact content;
+    - joins and NOTs with the same inputs are made once and shared (rules compiled
+      from one YAML rule start with the same patterns);
+    - a join or NOT whose two sides cannot hold the same pattern's capture needs no
+      context test;
+    - tokens are immutable and never copied (experta copies a token, checking each of
+      its facts, at every node it enters);
+    - after a change only the rule terminals that were reached are asked for
+      activations, in experta's network order;
+    - ``reset`` wipes only the memories that were written to.
+
+    Activations, agenda and firing are experta's own. A rule base with shapes our
+    compiler does not produce (variable bindings, TEST, EXISTS, FORALL, tests on
+    special keys) is built by experta and runs on its node code (``fast`` is False).
+    The fast path does not write experta's MATCH and MATCHER trace lines.
     """
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        self.fast = False
+        super().__init__(*args, **kwargs)           # builds the network (build_network below)
         self._conflict_nodes = self._get_conflict_set_nodes()
-        self._changed = set()           # indexes of conflict-set nodes activated since last asked
-        for index, node in enumerate(self._conflict_nodes):
-            node._activate = self._marking(node._activate, index)
-        # The node memories a reset must wipe (feature-tester and bus nodes keep none).
-        self._memories = [(node, name) for node in self._unique_nodes()
-                          for name in ("memory", "left_memory", "right_memory") if name in vars(node)]
+        self._changed: set = set()      # indexes of rule terminals reached since last asked
+        self._dirty: list = []          # nodes whose memory was written since the last reset
+        self._routes: dict = {}         # fact content -> alpha route (see _route)
+        if self.fast:
+            self._compile(self._unique_nodes())
 
-    def _marking(self, activate, index):
-        def marked(token):
-            self._changed.add(index)
-            return activate(token)
-        return marked
+    # --- building --------------------------------------------------------------------
 
-    def _unique_nodes(self):
-        seen, order, stack = set(), [], [self.root_node]
+    def _get_conflict_set_nodes(self) -> tuple:
+        """The rule terminals in experta's order (depth first, children in order),
+        without experta's walk of every path and its quadratic duplicate check."""
+        found, seen, stack = [], set(), [self.root_node]
         while stack:
             node = stack.pop()
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-                stack.extend(child.node for child in node.children)
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ConflictSetNode):
+                found.append(node)
+            stack.extend(child.node for child in reversed(node.children))
+        return tuple(found)
+
+    def _unique_nodes(self) -> list:
+        """Every node once, parents before children (Kahn's order)."""
+        incoming, children = {}, {}
+        stack, seen = [self.root_node], {id(self.root_node)}
+        while stack:
+            node = stack.pop()
+            children[id(node)] = [child.node for child in node.children]
+            for child in node.children:
+                incoming[id(child.node)] = incoming.get(id(child.node), 0) + 1
+                if id(child.node) not in seen:
+                    seen.add(id(child.node))
+                    stack.append(child.node)
+        order, ready = [], deque([self.root_node])
+        while ready:
+            node = ready.popleft()
+            order.append(node)
+            for child in children[id(node)]:
+                incoming[id(child)] -= 1
+                if incoming[id(child)] == 0:
+                    ready.append(child)
+        assert len(order) == len(seen), "the Rete network has a cycle"
         return order
 
+    def build_network(self):
+        """experta's alpha network; the beta network wired as experta's ``wire_rule``
+        does, except that a join or NOT with the same inputs as one already made is
+        shared (rules compiled from one YAML rule start with the same patterns), and
+        without experta's per-rule dispatch tables. Shapes our compiler does not
+        produce are wired by experta and run on its node code."""
+        ruleset = self.prepare_ruleset(self.engine)
+        alpha = self.build_alpha_part(ruleset, self.root_node)
+        lhss = [(rule, lhs) for rule in ruleset for lhs in (rule[0] if isinstance(rule[0], OR) else (rule,))]
+        self.fast = (all(_wireable(lhs) for _, lhs in lhss)
+                     and all(_supported(node) for node in self._unique_nodes()))
+        if not self.fast:
+            self.build_beta_part(ruleset, alpha)
+            return
+        joins: dict = {}
+
+        def wire(elem):
+            if isinstance(elem, Fact):
+                return alpha[elem]
+            if isinstance(elem, NOT):
+                return alpha[elem[0]]
+            if len(elem) == 1:
+                return wire(elem[0])
+            current = None
+            for first, second in zip(elem, elem[1:]):
+                left = wire(first) if current is None else current
+                right = wire(second)
+                kind = NotNode if isinstance(second, NOT) else OrdinaryMatchNode
+                current = joins.get((kind, id(left), id(right)))
+                if current is None:
+                    current = joins[(kind, id(left), id(right))] = kind(SameContextCheck())
+                    left.add_child(current, current.activate_left)
+                    right.add_child(current, current.activate_right)
+            return current
+
+        for rule, lhs in lhss:
+            terminal = ConflictSetNode(rule)
+            wire(lhs).add_child(terminal, terminal.activate)
+
+    def _compile(self, nodes: list) -> None:
+        """Give every node the tables its fast activation reads, and record which
+        fact captures each node's tokens can carry (to skip needless context tests)."""
+        keys: dict = {}
+        for node in nodes:
+            if isinstance(node, FeatureTesterNode) and isinstance(node.matcher, FactCapture):
+                keys[id(node)] = {node.matcher.bind}
+            for child in node.children:
+                own = keys.setdefault(id(child.node), set())
+                if child.callback.__name__ != "activate_right" or isinstance(child.node, OrdinaryMatchNode):
+                    own |= keys.get(id(node), set())
+        sides: dict = {}
+        for node in nodes:
+            for child in node.children:
+                port = child.callback.__name__
+                if port in ("activate_left", "activate_right"):
+                    sides.setdefault(id(child.node), {})[port] = keys.get(id(node), set())
+        for node in nodes:
+            if isinstance(node, (OrdinaryMatchNode, NotNode)):
+                side = sides[id(node)]
+                shared = side.get("activate_left", set()) & side.get("activate_right", set())
+                node._shared = tuple(sorted(shared)) or None
+            if isinstance(node, (BusNode, FeatureTesterNode)):
+                self._alpha_tables(node)
+        for index, node in enumerate(self._conflict_nodes):
+            node._index, node._rule_hash = index, hash(node.rule)
+        for node in nodes:
+            if isinstance(node, (OrdinaryMatchNode, NotNode, ConflictSetNode)):
+                node._matcher = self
+            node._fast_children = tuple(self._fast_callback(child) for child in node.children
+                                        if not isinstance(child.node, FeatureTesterNode))
+
+    @staticmethod
+    def _fast_callback(child):
+        node, port = child.node, child.callback.__name__
+        if isinstance(node, ConflictSetNode):
+            return lambda token: _terminal(node, token)
+        if isinstance(node, OrdinaryMatchNode):
+            return (lambda token: _join(node, token, True)) if port == "activate_left" else \
+                (lambda token: _join(node, token, False))
+        return (lambda token: _not_left(node, token)) if port == "activate_left" else \
+            (lambda token: _not_right(node, token))
+
+    @staticmethod
+    def _alpha_tables(node) -> None:
+        """Split a node's alpha children into tables (type of the fact; literal value
+        of a plain field) and the rest, which are tested one by one."""
+        by_type, by_field, tested = {}, {}, []
+        for child in node.children:
+            alpha = child.node
+            if not isinstance(alpha, FeatureTesterNode):
+                continue
+            check = alpha.matcher
+            if isinstance(check, TypeCheck):
+                by_type.setdefault(check.fact_type, []).append(alpha)
+            elif (isinstance(check, FeatureCheck) and isinstance(check.how, L)
+                  and isinstance(check.what, str) and "__" not in check.what and not check.what.isnumeric()
+                  and type(check.how.value) in (str, int, bool)):
+                by_field.setdefault(check.what, {}).setdefault(check.how.value, []).append(alpha)
+            else:
+                tested.append(alpha)
+        node._by_type = {t: tuple(v) for t, v in by_type.items()}
+        node._by_field = tuple((what, {value: tuple(v) for value, v in table.items()})
+                               for what, table in by_field.items())
+        node._tested = tuple(tested)
+
+    # --- running ---------------------------------------------------------------------
+
+    def _walk(self, node, fact, binds: tuple, route: list) -> None:
+        """`fact` passed `node`'s test: follow the alpha children that accept it and
+        note the beta children it reaches, with the captures made on the way."""
+        for child in node._by_type.get(type(fact), ()):
+            self._walk(child, fact, binds, route)
+        for what, table in node._by_field:
+            try:
+                value = fact[what]
+            except (IndexError, KeyError, TypeError):
+                continue
+            try:
+                accepted = table.get(value, ())
+            except TypeError:           # an unhashable value: test each literal
+                accepted = [alpha for alphas in table.values() for alpha in alphas if alpha.matcher(fact)]
+            for child in accepted:
+                self._walk(child, fact, binds, route)
+        for child in node._tested:
+            match = child.matcher(fact)
+            if match:
+                # a fact capture is the only test that yields a mapping here (no bindings)
+                self._walk(child, fact, binds + tuple(match) if isinstance(match, Mapping) else binds, route)
+        if node._fast_children:
+            route.append((binds, node._fast_children))
+
+    def _route(self, fact) -> list:
+        """Where the alpha network sends a fact. Rete tests must be deterministic (experta
+        relies on that to withdraw tokens), so facts of the same content take the same
+        route: it is kept per content (values of plain types only, where equality
+        cannot mix 1 and True), in a table that is emptied when it fills up."""
+        key = (type(fact),) + tuple((name, type(value), value) for name, value in fact.items()
+                                    if name != "__factid__")
+        if not all(type(item[2]) in _PLAIN for item in key[1:]):
+            key = None
+        route = self._routes.get(key) if key is not None else None
+        if route is None:
+            route = []
+            self._walk(self.root_node, fact, (), route)
+            if key is not None:
+                if len(self._routes) >= _ROUTES_KEPT:
+                    self._routes.clear()
+                self._routes[key] = route
+        return route
+
+    def _send(self, fact, valid: bool) -> None:
+        data = frozenset((fact,))
+        for binds, callbacks in self._route(fact):
+            token = _Token(valid, data, {bind: fact for bind in binds})
+            for callback in callbacks:
+                callback(token)
+
     def changes(self, adding=None, deleting=None):
+        if not self.fast:
+            return self._changes_stock(adding, deleting)
+        for fact in deleting or ():
+            self._send(fact, False)
+        for fact in adding or ():
+            self._send(fact, True)
+        return self._collect()
+
+    def _changes_stock(self, adding, deleting):
         for fact in deleting or ():
             self.root_node.remove(fact)
         for fact in adding or ():
             self.root_node.add(fact)
+        self._changed = set(range(len(self._conflict_nodes)))
+        return self._collect()
+
+    def _collect(self):
         added, removed = [], []
         for index in sorted(self._changed):
             node_added, node_removed = self._conflict_nodes[index].get_activations()
@@ -91,14 +430,102 @@ class IncrementalReteMatcher(ReteMatcher):
         return added, removed
 
     def reset(self):
-        for node, name in self._memories:
-            if getattr(node, name):                  # most memories are already empty
-                setattr(node, name, type(getattr(node, name))())
-        for node in self._conflict_nodes:
+        if not self.fast:
+            super().reset()
+            self._changed = set(range(len(self._conflict_nodes)))
+        for node in self._dirty:
+            node._reset()
+        self._dirty = []
+        for index in self._changed:
             # activations left over from an interrupted run must not leak into the next
-            node.added, node.removed = set(), set()
+            self._conflict_nodes[index].added, self._conflict_nodes[index].removed = set(), set()
         self._changed = set()
 
 
-__all__ = ["AND", "NOT", "OR", "Fact", "IncrementalReteMatcher", "KnowledgeEngine", "P", "ReteMatcher",
-           "Rule", "StableDepthStrategy"]
+def _join(node, token: _Token, from_left: bool) -> None:
+    """OrdinaryMatchNode: remember the token on its side, pair it with the other side."""
+    own, other = (node.left_memory, node.right_memory) if from_left else (node.right_memory, node.left_memory)
+    if token.valid:
+        if not node.left_memory and not node.right_memory:
+            node._matcher._dirty.append(node)
+        own.append(token)
+    else:
+        _remove_token(own, token)
+    if not other:
+        return
+    shared, context, data, valid = node._shared, token.context, token.data, token.valid
+    children = node._fast_children
+    for stored in other:
+        if shared is None or _agree(shared, context, stored.context):
+            joined = _Token(valid, data | stored.data, {**context, **stored.context})
+            for callback in children:
+                callback(joined)
+
+
+def _not_left(node, token: _Token) -> None:
+    """NotNode, left input: pass the token on while nothing on the right matches it."""
+    memory, right, shared = node.left_memory, node.right_memory, node._shared
+    if not memory and not right:
+        node._matcher._dirty.append(node)
+    if token.valid:
+        count = sum(1 for stored in right if _agree(shared, token.context, stored.context)) \
+            if shared is not None else len(right)
+        memory[token.info] = [count, token]
+        if count:
+            return
+    else:
+        blocked = any(_agree(shared, token.context, stored.context) for stored in right)
+        del memory[token.info]
+        if blocked:
+            return
+    for callback in node._fast_children:
+        callback(token)
+
+
+def _not_right(node, token: _Token) -> None:
+    """NotNode, right input: a match blocks (or, when withdrawn, frees) left tokens."""
+    memory, right, shared = node.left_memory, node.right_memory, node._shared
+    if token.valid:
+        if not memory and not right:
+            node._matcher._dirty.append(node)
+        right.append(token)
+        step = 1
+    else:
+        if not _remove_token(right, token):
+            raise ValueError("list.remove(x): x not in list")       # as experta's NotNode
+        step = -1
+    for entry in memory.values():
+        if shared is None or _agree(shared, entry[1].context, token.context):
+            entry[0] += step
+            if entry[0] == (0 if step < 0 else 1):
+                flipped = entry[1].flipped(step < 0)
+                for callback in node._fast_children:
+                    callback(flipped)
+
+
+def _terminal(node, token: _Token) -> None:
+    """ConflictSetNode: a complete match becomes an activation (or withdraws one)."""
+    info = token.info
+    node._matcher._changed.add(node._index)
+    if token.valid:
+        if info in node.memory:
+            return
+        if not node.memory:
+            node._matcher._dirty.append(node)
+        node.memory.add(info)
+        activation = _Activation(node.rule, token, node._rule_hash)
+        if activation in node.removed:
+            node.removed.remove(activation)
+        else:
+            node.added.add(activation)
+    else:
+        node.memory.remove(info)        # experta raises here too (KeyError) on an unknown token
+        activation = _Activation(node.rule, token, node._rule_hash)
+        if activation in node.added:
+            node.added.remove(activation)
+        else:
+            node.removed.add(activation)
+
+
+__all__ = ["AND", "NOT", "OR", "ExpertaKnowledgeEngine", "Fact", "IncrementalReteMatcher", "KnowledgeEngine",
+           "P", "ReteMatcher", "Rule", "StableDepthStrategy"]
