@@ -14,7 +14,6 @@ caches and engines never carry over.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile

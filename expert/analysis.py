@@ -20,6 +20,7 @@ from .compiler import layering
 from .errors import InputError, InputErrors
 from .knowledge import load_knowledge
 from .evaluator import Evaluator
+from .fidelity import fidelity_findings
 from .scoping import rule_scopes
 from .vocabulary import registry, vocabulary
 
@@ -285,6 +286,8 @@ def analyse(workers=2, progress=None, rules_dir=None):
         return report
     report.summary.append(f"lint: {len(kb.rules)} rules in {len(kb.files)} files, no problems")
     report.findings += static_findings(kb)
+    # channel prerequisites, comparable projects, contradictions, stated assumptions (expert/fidelity.py)
+    report.findings += fidelity_findings(kb)
     fired = set()
     for lines, findings, group_fired in _run_groups(kb, workers, progress, started):
         report.summary += lines

@@ -19,6 +19,7 @@ import collections.abc
 import logging
 from collections import deque
 from collections.abc import Mapping
+from typing import Any
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
     if not hasattr(collections, _name):
@@ -225,7 +226,8 @@ class IncrementalReteMatcher(ReteMatcher):
 
     def _unique_nodes(self) -> list:
         """Every node once, parents before children (Kahn's order)."""
-        incoming, children = {}, {}
+        incoming: dict = {}
+        children: dict = {}
         stack, seen = [self.root_node], {id(self.root_node)}
         while stack:
             node = stack.pop()
@@ -288,14 +290,7 @@ class IncrementalReteMatcher(ReteMatcher):
     def _compile(self, nodes: list) -> None:
         """Give every node the tables its fast activation reads, and record which
         fact captures each node's tokens can carry (to skip needless context tests)."""
-        keys: dict = {}
-        for node in nodes:
-            if isinstance(node, FeatureTesterNode) and isinstance(node.matcher, FactCapture):
-                keys[id(node)] = {node.matcher.bind}
-            for child in node.children:
-                own = keys.setdefault(id(child.node), set())
-                if child.callback.__name__ != "activate_right" or isinstance(child.node, OrdinaryMatchNode):
-                    own |= keys.get(id(node), set())
+        keys = self._captures(nodes)
         sides: dict = {}
         for node in nodes:
             for child in node.children:
@@ -318,6 +313,19 @@ class IncrementalReteMatcher(ReteMatcher):
                                         if not isinstance(child.node, FeatureTesterNode))
 
     @staticmethod
+    def _captures(nodes: list) -> dict:
+        """node id -> the fact captures its tokens can carry."""
+        keys: dict = {}
+        for node in nodes:
+            if isinstance(node, FeatureTesterNode) and isinstance(node.matcher, FactCapture):
+                keys[id(node)] = {node.matcher.bind}
+            for child in node.children:
+                own = keys.setdefault(id(child.node), set())
+                if child.callback.__name__ != "activate_right" or isinstance(child.node, OrdinaryMatchNode):
+                    own |= keys.get(id(node), set())
+        return keys
+
+    @staticmethod
     def _fast_callback(child):
         node, port = child.node, child.callback.__name__
         if isinstance(node, ConflictSetNode):
@@ -332,7 +340,9 @@ class IncrementalReteMatcher(ReteMatcher):
     def _alpha_tables(node) -> None:
         """Split a node's alpha children into tables (type of the fact; literal value
         of a plain field) and the rest, which are tested one by one."""
-        by_type, by_field, tested = {}, {}, []
+        by_type: dict = {}
+        by_field: dict = {}
+        tested: list = []
         for child in node.children:
             alpha = child.node
             if not isinstance(alpha, FeatureTesterNode):
@@ -382,7 +392,7 @@ class IncrementalReteMatcher(ReteMatcher):
         relies on that to withdraw tokens), so facts of the same content take the same
         route: it is kept per content (values of plain types only, where equality
         cannot mix 1 and True), in a table that is emptied when it fills up."""
-        key = (type(fact),) + tuple((name, type(value), value) for name, value in fact.items()
+        key: Any = (type(fact),) + tuple((name, type(value), value) for name, value in fact.items()
                                     if name != "__factid__")
         if not all(type(item[2]) in _PLAIN for item in key[1:]):
             key = None

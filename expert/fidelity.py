@@ -26,14 +26,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
+from collections.abc import Iterator
 
-from .knowledge import CONDITION_DIMENSIONS, SINGLE, Conditions, KnowledgeBase, KnowledgeRule, Test
-from .paths import FACTS_DIR
-from .vocabulary import vocabulary
+from .conditions import Conditions, Test
+from .knowledge import KnowledgeBase, KnowledgeRule
+from .paths import facts_dir
+from .vocabulary import registry, vocabulary
 from .yamlio import load_mapping
 
-DATA_FILE = FACTS_DIR / "channel_prerequisites.yaml"
+DATA_NAME = "channel_prerequisites.yaml"     # in the facts folder
 KIND = {"women": "category"}            # the dimension naming the kind of project; others: execution_approach
 ITEM_DIMENSIONS = ("director_role", "preconditions", "risks")
 
@@ -60,8 +62,8 @@ def _ref(text: str) -> tuple:
     return dim, item
 
 
-def load_data(path: Path = DATA_FILE) -> FidelityData:
-    data, _ = load_mapping(path, "channel prerequisites")
+def load_data(path: Optional[Path] = None) -> FidelityData:
+    data, _ = load_mapping(path or facts_dir() / DATA_NAME, "channel prerequisites")
     prereqs = tuple(Prerequisite(channel, spec["field"], tuple(spec["absent"]),
                                  tuple(_ref(b) for b in spec.get("build", [])))
                     for channel, spec in (data.get("channels") or {}).items())
@@ -75,29 +77,12 @@ def load_data(path: Path = DATA_FILE) -> FidelityData:
 # --------------------------------------------------------------------------- evaluation
 
 def holds(test: Test, value: Any) -> bool:
-    """Whether a test holds for a field value (None = unknown)."""
-    if test.op == "unknown":
-        return value is None
-    if value is None:
-        return False
-    if test.op == "known":
-        return True
-    if test.op == "eq":
-        return value == test.value
-    if test.op == "in":
-        return value in test.value
-    if test.op == "not_in":
-        return value not in test.value
-    compare = {"gte": value.__ge__, "gt": value.__gt__, "lte": value.__le__, "lt": value.__lt__}
-    return bool(compare[test.op](test.value))
+    """Whether a test holds for a field value (None = unknown); the operator's own meaning."""
+    return test.holds({} if value is None else {test.field: value})
 
 
 def fires(cond: Conditions, assignment: dict) -> bool:
-    if not all(holds(t, assignment.get(t.field)) for t in cond.tests):
-        return False
-    if cond.any_of and not any(fires(alt, assignment) for alt in cond.any_of):
-        return False
-    return not (cond.unless and fires(cond.unless, assignment))
+    return cond.holds({k: v for k, v in assignment.items() if v is not None})
 
 
 def _all_fields(cond: Conditions) -> set:
@@ -111,9 +96,9 @@ class Space:
         self.kb = kb
         voc = vocabulary()
         self.groups = list(voc.fields["target_group"]["values"])
-        self.dim_values = {d: list(voc.dimensions[d].get("values") or {}) + list(kb.items.get(d, {}))
-                           for d in CONDITION_DIMENSIONS}
-        self.applies = {d: set(voc.dimensions[d].get("applies_to", [])) for d in CONDITION_DIMENSIONS}
+        self.dim_values = {d: list(voc.dimensions[d].values) + list(kb.items.get(d, {}))
+                           for d in registry().readable}
+        self.applies = {d: set(voc.dimensions[d].applies_to) for d in registry().readable}
         self._numbers = self._thresholds()
         self._domains: dict = {}
         self.implied = self._implications()
@@ -138,7 +123,7 @@ class Space:
     def _domain(self, name: str) -> list:
         if name == "target_group":
             return list(self.groups)
-        if name in CONDITION_DIMENSIONS:
+        if name in registry().readable:
             return [None] + self.dim_values[name]
         spec = vocabulary().fields[name]
         if spec["type"] == "int":
@@ -155,7 +140,7 @@ class Space:
         for test in rule.conditions.tests:
             allowed = self._allowed(test)
             out[test.field] = out.get(test.field, allowed) & allowed
-        for dim in [f for f in list(out) if f in CONDITION_DIMENSIONS]:
+        for dim in [f for f in list(out) if f in registry().readable]:
             values = [v for v in out[dim] if v is not None]
             maps = [implied.get((dim, v), {}) for v in values]
             for field in set.intersection(*[set(m) for m in maps]) if maps else set():
@@ -165,11 +150,11 @@ class Space:
 
     def _implications(self) -> dict:
         implied: dict = {}
-        for _ in range(len(SINGLE) + 2):
+        for _ in range(len(registry().single()) + 2):
             new: dict = {}
-            for dim in CONDITION_DIMENSIONS:
+            for dim in registry().readable:
                 for value in self.dim_values[dim]:
-                    rules = [r for r in self.kb.rules if r.spec.then.singles().get(dim) == value]
+                    rules = [r for r in self.kb.rules if r.singles().get(dim) == value]
                     if not rules:
                         continue
                     maps = [self._rule_constraints(r, implied) for r in rules]
@@ -183,14 +168,14 @@ class Space:
     # --- search ---------------------------------------------------------------
     def _order(self, fields: set) -> list:
         fields = set(fields) | {"target_group"}
-        return sorted(fields, key=lambda f: (f != "target_group", f not in CONDITION_DIMENSIONS, f))
+        return sorted(fields, key=lambda f: (f != "target_group", f not in registry().readable, f))
 
     def _consistent(self, assignment: dict) -> bool:
         """Decided values must be producible together: what each implies must hold (or be possible)."""
         group = assignment.get("target_group")
         needed: dict = {}
         for dim, value in assignment.items():
-            if dim not in CONDITION_DIMENSIONS:
+            if dim not in registry().readable:
                 continue
             if value is None:
                 if group in self.applies[dim]:
@@ -247,21 +232,21 @@ def _first(iterator: Iterator) -> Optional[dict]:
 
 
 def _concludes(rule: KnowledgeRule, dim: str, item: str) -> bool:
-    then = rule.spec.then
-    if dim == "recruitment":
-        return any(c.channel == item for c in then.recruitment)
-    if dim == "preconditions":
-        return any(p.id == item for p in then.preconditions)
-    if dim == "reference_projects":
-        return any(r.id == item for r in then.reference_projects) if item else bool(then.reference_projects)
-    if dim in ("director_role", "risks"):
-        return item in getattr(then, dim)
-    return then.singles().get(dim) == item
+    then = rule.then
+    spec = registry().dimensions.get(dim)
+    if spec is None or spec.kind == "single":
+        return then.singles().get(dim) == item
+    concluded = then.multi(dim)
+    if spec.item == "channel":
+        return any(c.channel == item for c in concluded)
+    if spec.item in ("precondition", "reference"):
+        return any(c.id == item for c in concluded) if item else bool(concluded)
+    return item in concluded
 
 
 def _known_item(kb: KnowledgeBase, dim: str, item: str) -> bool:
-    if dim in SINGLE:
-        return item in (vocabulary().dimensions[dim].get("values") or {}) or item in kb.items.get(dim, {})
+    if dim in registry().single():
+        return item in vocabulary().dimensions[dim].values or item in kb.items.get(dim, {})
     return item in kb.items.get(dim, {})
 
 
@@ -296,7 +281,7 @@ def _channel_findings(kb: KnowledgeBase, space: Space, data: FidelityData) -> li
 def _kind_values(space: Space, group: str, dim: str) -> list:
     values = []
     for value in space.dim_values[dim]:
-        rules = [r for r in space.kb.rules if r.spec.then.singles().get(dim) == value]
+        rules = [r for r in space.kb.rules if r.singles().get(dim) == value]
         if any(_first(space.assignments([r.conditions], {"target_group": {group}})) for r in rules):
             values.append(value)
     return values
@@ -307,7 +292,7 @@ def _reference_findings(kb: KnowledgeBase, space: Space, data: FidelityData) -> 
     for dim, item in data.no_reference_items:
         if not _known_item(kb, dim, item):
             findings.append(f"channel prerequisites: no_reference_items names unknown {dim}.{item}")
-    naming = [r for r in kb.rules if r.spec.then.reference_projects
+    naming = [r for r in kb.rules if r.then.multi("reference_projects")
               or any(_concludes(r, d, i) for d, i in data.no_reference_items)]
     for group in space.groups:
         dim = KIND.get(group, "execution_approach")
@@ -330,7 +315,7 @@ def _contradiction_findings(kb: KnowledgeBase, space: Space, data: FidelityData)
         rules_b = [r for r in kb.rules if _concludes(r, dim_b, b)]
         for ra in rules_a:
             for rb in rules_b:
-                fixed = {d: {i} for d, i in ((dim_a, a), (dim_b, b)) if d in CONDITION_DIMENSIONS}
+                fixed = {d: {i} for d, i in ((dim_a, a), (dim_b, b)) if d in registry().readable}
                 hit = _first(space.assignments([ra.conditions, rb.conditions], fixed))
                 if hit:
                     findings.append(f"rules '{ra.id}' and '{rb.id}' can put {dim_a}.{a} and {dim_b}.{b}, which "
@@ -341,12 +326,11 @@ def _contradiction_findings(kb: KnowledgeBase, space: Space, data: FidelityData)
 def _assumption_findings(kb: KnowledgeBase, space: Space) -> list:
     findings = []
     for rule in kb.rules:
-        then = rule.spec.then
-        only_preconditions = not (then.singles() or then.recruitment or then.director_role or then.risks
-                                  or then.reference_projects)
+        only_preconditions = not rule.singles() and all(
+            registry().dimensions[d].item == "precondition" for d in rule.multi_concluded())
         if rule.spec.assumes or only_preconditions:
             continue        # a precondition reports its own status; "unknown" is no assumption
-        raw = [f for f in rule.conditions.fields() if f != "target_group" and f not in CONDITION_DIMENSIONS]
+        raw = [f for f in rule.conditions.fields() if f != "target_group" and f not in registry().readable]
         example = None
         for assignment in space.assignments([rule.conditions]):
             for field in raw:

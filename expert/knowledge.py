@@ -40,6 +40,17 @@ PRIORITY_LEVELS = {"fallback": 10, "table": 20, "refined": 25, "specific": 30, "
 PRIORITY_PATTERN = r"^(" + "|".join(PRIORITY_LEVELS) + r")(\+[1-4])?$"
 
 
+def check_priority(priority: Union[int, str, None]) -> Union[int, str, None]:
+    """Priorities are named levels (rules/README.md), not bare numbers."""
+    if isinstance(priority, str) and not re.match(PRIORITY_PATTERN, priority):
+        raise ValueError(f"priority '{priority}' is not a level: use one of "
+                         f"{', '.join(PRIORITY_LEVELS)} (optionally +1..+4)")
+    if isinstance(priority, int):
+        raise ValueError(f"write the priority as a named level ({', '.join(PRIORITY_LEVELS)}, "
+                         f"optionally +1..+4), not the number {priority}")
+    return priority
+
+
 def priority_rank(priority: Union[str, int, None]) -> Optional[int]:
     """The number a named priority stands for (ints are the old, bare form)."""
     if priority is None or isinstance(priority, int):
@@ -149,12 +160,7 @@ class RuleSpecBase(_Strict):
     @field_validator("priority")
     @classmethod
     def _named(cls, priority: Union[int, str, None]) -> Union[int, str, None]:
-        if isinstance(priority, str) and not re.match(PRIORITY_PATTERN, priority):
-            raise ValueError(f"priority '{priority}' is not a level: use one of "
-                             f"{', '.join(PRIORITY_LEVELS)} (optionally +1..+4)")
-        if isinstance(priority, int) and not 0 <= priority <= 99:
-            raise ValueError("a numeric priority runs from 0 to 99")
-        return priority
+        return check_priority(priority)
 
     @property
     def rank(self) -> Optional[int]:
@@ -178,6 +184,11 @@ class TableSpec(_Strict):
                               "hold at once give the same output")
     priority: Union[int, str]
     rows: list[dict[str, Any]] = Field(min_length=1)
+
+    @field_validator("priority")
+    @classmethod
+    def _named(cls, priority: Union[int, str]) -> Union[int, str, None]:
+        return check_priority(priority)
 
 
 class RuleFileBase(_Strict):

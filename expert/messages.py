@@ -32,7 +32,8 @@ _NL = [
     (r"unknown field", "onbekend veld"),
     (r"a mapping key must be a plain value", "een sleutel moet een gewone waarde zijn"),
     (r"duplicate key (?P<k>.+)", "sleutel {k} staat er twee keer"),
-    (r"YAML tag (?P<t>.+) is not allowed; write plain values", "YAML-tag {t} is niet toegestaan; schrijf gewone waarden"),
+    (r"YAML tag (?P<t>.+) is not allowed; write plain values",
+     "YAML-tag {t} is niet toegestaan; schrijf gewone waarden"),
     (r"(?P<v>.+) would be read by YAML as (?P<m>.+?); write (?P<w>ja|nee) \(or (?P<o>.+)\) if that is meant, "
      r"or put it in quotes for text",
      "{v} zou door YAML gelezen worden als {m}; schrijf {w} (of {o}) als u dat bedoelt, of zet het tussen "
@@ -67,7 +68,8 @@ _NL = [
     (r"the (?P<w>.+) is empty", "het bestand ({w}) is leeg"),
     (r"cannot write the advice: (?P<r>.+)", "kan het advies niet schrijven: {r}"),
     (r"the file name is empty", "de bestandsnaam is leeg"),
-    (r"cannot write the output: standard output is closed", "kan de uitvoer niet schrijven: standaarduitvoer is gesloten"),
+    (r"cannot write the output: standard output is closed",
+     "kan de uitvoer niet schrijven: standaarduitvoer is gesloten"),
     (r"cannot write the output: (?P<r>.+)", "kan de uitvoer niet schrijven: {r}"),
     (r"use --set field=value", "gebruik --set veld=waarde"),
     (r"'situation' must be a mapping", "'situation' moet een lijst van veld: waarde zijn"),

@@ -11,13 +11,13 @@ rules:
   - id: t.childcare.along
     when: {target_group: women, young_children: true}
     then: {childcare: children_come_along}
-    priority: 20
+    priority: table
     because: {nl: "n", en: "e"}
     sources: [A.1]
   - id: t.childcare.small_town
     when: {target_group: women, young_children: true, municipality_size: small}
     then: {childcare: not_applicable}
-    priority: 20
+    priority: table
     because: {nl: "n", en: "e"}
     sources: [A.1]
   - id: t.risk.never

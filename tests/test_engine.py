@@ -1,11 +1,9 @@
 """The engine contract: Python API, JSON contract, determinism, logging hygiene."""
-import json
-import logging
 import subprocess
 import sys
 import threading
 
-from expert import Advisor, consult
+from expert import consult
 from expert.design import CONTRACT
 
 ISOLATED = {"target_group": "women", "leaves_home_independently": False, "dutch_proficiency": "none",

@@ -2,7 +2,6 @@
 and every scenario, example and random situation gives a design that passes the same checks."""
 from pathlib import Path
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,13 +38,13 @@ BASE_RULES = """
   - id: t.results.firm
     when: {target_group: women}
     then: {result_agreements: firm_results}
-    priority: 20
+    priority: table
     because: {nl: "Harde afspraken.", en: "Firm agreements."}
     sources: [A.1]
   - id: t.category.low
     when: {target_group: women}
     then: {category: low}
-    priority: 20
+    priority: table
     because: {nl: "Laag.", en: "Low."}
     sources: [A.1]
 """

@@ -1,5 +1,4 @@
 """Every scenario file in facts/scenarios is a test; the runner itself is tested too."""
-from pathlib import Path
 
 import pytest
 import yaml

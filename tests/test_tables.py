@@ -32,13 +32,13 @@ rules:
   - id: t.childcare.low
     when: {target_group: women, category: low, young_children: true}
     then: {childcare: children_come_along}
-    priority: 20
+    priority: table
     because: {nl: "laag", en: "low"}
     sources: [A.aspect.4]
   - id: t.childcare.middle
     when: {target_group: women, category: {in: [middle, high]}}
     then: {childcare: childcare_next_to_location}
-    priority: 20
+    priority: table
     because: {nl: "midden", en: "middle"}
     sources: [A.table.middle.execution]
 """
@@ -70,6 +70,7 @@ def test_rows_are_the_rules_they_stand_for(tmp_path):
      "row keys ['funding_years'] are not inputs of the table"),
     (("category: low", "category: lowest"), "unknown value 'lowest'"),
     (("priority: table", "priority: tabel"), "priority 'tabel' is not a level"),
+    (("priority: table", "priority: 20"), "write the priority as a named level"),
 ])
 def test_broken_tables_are_reported_with_file_and_line(tmp_path, change, needle):
     with pytest.raises(InputErrors) as info:
