@@ -72,6 +72,8 @@ def to_text(report: Report) -> str:
                 lines.append(f"      {label}: {text}")
                 if full and ref.first:
                     lines += [f"        {t['follows']}: {c}" for c in ref.reason.chains]
+        if section.more:
+            lines.append(f"  … {t['more'].format(len(section.more))}")
         for ref in section.reasons:
             label, text = reason_text(ref, report, full)
             lines.append(f"  {label}: {text}")
@@ -109,6 +111,8 @@ def _md_section(section: Section, report: Report, full: bool) -> list[str]:
             lines.append(f"    - {_md_reason(ref, report, full)}")
             if full and ref.first:
                 lines += [f"        - {report.ui['follows']}: {_md(c)}" for c in ref.reason.chains]
+    if section.more:
+        lines.append(f"- … {_md(report.ui['more'].format(len(section.more)))}")
     if section.reasons:
         lines.append("")
     lines += [_md_reason(ref, report, full) for ref in section.reasons]

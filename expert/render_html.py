@@ -100,6 +100,10 @@ def _section(section: Section, report: Report) -> str:
     else:
         tag = "ol" if section.ordered else "ul"
         out.append(f"<{tag}>{items}</{tag}>")
+        if section.more:       # standard detail: the rest of a long list, folded
+            rest = "".join(_entry(e, report) for e in section.more)
+            out.append(f"<details><summary>{_e(report.ui['more_html'].format(len(section.more)))}</summary>"
+                       f"<{tag}>{rest}</{tag}></details>")
     out += [_reason(ref, report) for ref in section.reasons]
     out.append("</section>")
     return "\n".join(out)

@@ -28,6 +28,7 @@ SUMMARY_RISKS = 2
 SHORT_WORDS = 18
 SUMMARY_WORDS = 12
 STANDARD_CITATIONS = 1      # standard detail cites a reason's main source; full cites all
+STANDARD_ITEMS = 6          # standard detail shows this many items of a long list (what is not met always)
 
 UI: dict[str, dict[str, str]] = {
     "nl": {
@@ -59,6 +60,7 @@ UI: dict[str, dict[str, str]] = {
         "fired": "gevuurd", "overruled": "overstemd", "overruled_by": "overstemd door", "matched": "gelezen",
         "met": "voldaan", "not_met": "niet voldaan", "unknown": "na te gaan",
         "details": "Toelichting", "none": "geen",
+        "more": "en nog {0}: zie het volledige advies (--detail full)", "more_html": "Nog {0} tonen",
     },
     "en": {
         "title": "Advice for the project design", "app": "Aanpakwijzer", "date": "Date",
@@ -89,6 +91,7 @@ UI: dict[str, dict[str, str]] = {
         "fired": "fired", "overruled": "overruled", "overruled_by": "overruled by", "matched": "read",
         "met": "met", "not_met": "not met", "unknown": "to check",
         "details": "Details", "none": "none",
+        "more": "and {0} more: see the full advice (--detail full)", "more_html": "Show {0} more",
     },
 }
 
@@ -137,6 +140,7 @@ class Section:
     intro: Optional[str] = None
     ordered: bool = False
     reasons: list[Ref] = field(default_factory=list)     # standard detail: the part's main reason
+    more: list[Entry] = field(default_factory=list)      # standard detail: items beyond the first few
 
 
 @dataclass
@@ -255,8 +259,10 @@ class _Builder:
         entries = self.part_entries(part)
         if not entries:
             return None
-        section = Section(part.name, part.title.get(self.lang), entries,
-                          ordered=any(registry().dimensions[d].item == "channel" for d in part.dimensions))
+        ordered = any(registry().dimensions[d].item == "channel" for d in part.dimensions)
+        section = Section(part.name, part.title.get(self.lang), entries, ordered=ordered)
+        if part.shape == "list" and not self.full and not ordered:
+            section.entries, section.more = _first_items(entries)
         if part.shape == "list" and not self.full:
             main = self.main_rule(part)
             if main:
@@ -527,6 +533,18 @@ class _Builder:
             sections.append(self.sources_section())
         return Report(lang, self.detail, f"{t['app']}: {t['title']}", date, situation, summary, t["age_note"],
                       sections, t)
+
+
+def _first_items(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """A long list in standard detail: what is not met, then the first others up to
+    STANDARD_ITEMS; the rest is folded (HTML) or pointed to (text: --detail full)."""
+    if len(entries) <= STANDARD_ITEMS + 1:
+        return entries, []
+    urgent = [e for e in entries if e.status == "not_met"]
+    room = max(STANDARD_ITEMS - len(urgent), 0)
+    others = [e for e in entries if e.status != "not_met"]
+    keep = set(map(id, urgent + others[:room]))
+    return [e for e in entries if id(e) in keep], [e for e in entries if id(e) not in keep]
 
 
 def _shown(value: Any) -> str:
