@@ -55,29 +55,35 @@ def to_text(report: Report) -> str:
     if full:      # the terminal's reader just typed the situation; the full report repeats it
         lines += [""] + _heading(t["situation"], "-") + [f"  {q} {a}" for q, a in report.situation]
     for section in report.sections:
-        lines += [""] + _heading(section.title, "-")
-        if section.intro:
-            lines.append(section.intro)
-        status = None
-        for number, entry in enumerate(section.entries, start=1):
-            lead = f"{number}. " if section.ordered else ""
-            if entry.status and entry.status != status:
-                status = entry.status
-                lines.append(f"  {t[status].capitalize()}:")     # items grouped by status
-            lines.append(f"  {'  ' if entry.status else ''}{lead}{entry.text}")
-            lines += [f"      {d}" for d in entry.details]
-            lines += [f"      {c.text}" for c in entry.children]
-            for ref in entry.reasons:
-                label, text = reason_text(ref, report, full)
-                lines.append(f"      {label}: {text}")
-                if full and ref.first:
-                    lines += [f"        {t['follows']}: {c}" for c in ref.reason.chains]
-        if section.more:
-            lines.append(f"  … {t['more'].format(len(section.more))}")
-        for ref in section.reasons:
-            label, text = reason_text(ref, report, full)
-            lines.append(f"  {label}: {text}")
+        lines += _text_section(section, report)
     return "\n".join(lines) + "\n"
+
+
+def _text_section(section: Section, report: Report) -> list[str]:
+    t, full = report.ui, report.detail == "full"
+    lines = [""] + _heading(section.title, "-")
+    if section.intro:
+        lines.append(section.intro)
+    status = None
+    for number, entry in enumerate(section.entries, start=1):
+        lead = f"{number}. " if section.ordered else ""
+        if entry.status and entry.status != status:
+            status = entry.status
+            lines.append(f"  {t[status].capitalize()}:")     # items grouped by status
+        lines.append(f"  {'  ' if entry.status else ''}{lead}{entry.text}")
+        lines += [f"      {d}" for d in entry.details]
+        lines += [f"      {c.text}" for c in entry.children]
+        for ref in entry.reasons:
+            label, text = reason_text(ref, report, full)
+            lines.append(f"      {label}: {text}")
+            if full and ref.first:
+                lines += [f"        {t['follows']}: {c}" for c in ref.reason.chains]
+    if section.more:
+        lines.append(f"  … {t['more'].format(len(section.more))}")
+    for ref in section.reasons:
+        label, text = reason_text(ref, report, full)
+        lines.append(f"  {label}: {text}")
+    return lines
 
 
 # --- Markdown -------------------------------------------------------------------
