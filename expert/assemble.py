@@ -17,7 +17,7 @@ from .run import STATUS_WEIGHT, Collected, Run
 from .vocabulary import Part, registry, vocabulary
 from .warnings import design_warnings
 
-CHECKLIST_FILE = "rules/good_practice.yaml"     # annex III criteria, reported on every design
+CHECKLIST_PREFIX = "gp_"     # ids of the annex III criteria (rules/good_practice.yaml), on every design
 
 
 class _Builder:
@@ -74,7 +74,7 @@ class _Builder:
             # what is not met first, then unknown, then in place; within each, the
             # generic annex III checklist (rules/good_practice.yaml) after the design's own
             return (-STATUS_WEIGHT[kv[1].status or "met"],
-                    all(self.kb.by_id[r].file == CHECKLIST_FILE for r in kv[1].rules))
+                    kv[0].startswith(CHECKLIST_PREFIX))
         return {name: [Precondition(id=i, status=e.status or "unknown", text=self.kb.label(name, i, self.lang),
                                     rules=e.rules) for i, e in sorted(collected.items(), key=order)]}
 

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from .assemble import CHECKLIST_PREFIX  # the annex III criteria
 from .assemble import source as source_entry
 from .vocabulary import registry, vocabulary
 
 DETAILS = ("summary", "standard", "full")
 STATUS_ORDER = {"met": 0, "unknown": 1, "not_met": 2}
-CHECKLIST_PREFIX = "gp_"          # the annex III criteria (rules/good_practice.yaml)
 SUMMARY_CHANNELS = 3
 SUMMARY_RISKS = 2
 SHORT_WORDS = 18

@@ -28,6 +28,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .assemble import CHECKLIST_PREFIX
 from .design import design_model
 from .errors import InputError, InputErrors
 from .modelgen import make_model
@@ -42,7 +43,7 @@ COMPARISON_CONTRACT = "aanpakwijzer/review-comparison/v1"
 Verdict = Literal["fits", "partly", "differs", "advised_against", "missing"]
 Overall = Literal["fits", "fits_with_changes", "does_not_fit"]
 OVERALL_ORDER = ("fits", "fits_with_changes", "does_not_fit")
-CRITERION_PREFIX = "gp_"             # annex III criteria (rules/good_practice.yaml)
+CRITERION_PREFIX = CHECKLIST_PREFIX  # annex III criteria (rules/good_practice.yaml)
 ADVISED_AGAINST = "advised_against"  # the dimension of "Niet doen" items
 
 

@@ -161,8 +161,8 @@ def _wanted(path):
         return "an id (text)"
     if parent in ("includes", "excludes") and last.isdigit():
         return "an id, or a mapping of plain values such as {id: …, status: …}"
-    if len(path) > 2 and path[-3] in ("includes", "excludes"):
-        return "a plain value (text, a whole number, true/false or null)"
+    if any(len(path) > n and path[-n - 1] in ("includes", "excludes") for n in (2, 3)):
+        return "a plain value (text, a whole number, true/false or null) or a list of them"
     return None
 
 

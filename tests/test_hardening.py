@@ -401,7 +401,8 @@ SCENARIO = "name: x\nsources: [A.table.low]\nsituation: {target_group: women}\ne
     ("lead_time: {min_months: {min: 30, max: 20}}",
      "field 'expect.lead_time.min_months': min is larger than max, not {min: 30, max: 20}"),
     ("risks: {count: {}}", "give min, max or both, not {}"),
-    ("recruitment: {includes: [{channel: [1]}]}", "must be a plain value"),
+    ("recruitment: {includes: [{channel: [[1]]}]}", "must be a plain value"),
+    ("recruitment: {includes: [{channel: {a: 1}}]}", "must be a plain value"),
 ])
 def test_malformed_expectations_are_clear_errors(tmp_path, expectation, needle):
     path = situation(tmp_path, SCENARIO + "  " + expectation + "\n")
