@@ -157,5 +157,9 @@ from expert.commands_rules import rules  # noqa: E402  (the `rules` command grou
 
 main.add_command(rules)
 
+from expert.commands_serve import serve  # noqa: E402
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()
