@@ -190,11 +190,11 @@ class Health(_Model):
 
 # --- problems -------------------------------------------------------------------
 
-def problem(status: int, title: str, errors: list[InputError] | None = None, detail: str = "") -> Response:
+def problem(status: int, title: str, errors: list[InputError] | None = None, detail: str = "",
+            headers: Optional[dict[str, str]] = None) -> Response:
     errors = errors or []
     body = Problem(title=title, status=status, detail=detail or "\n".join(e.describe() for e in errors),
                    errors=[ProblemItem(field=e.field, message=_message(e), allowed=e.allowed) for e in errors])
-    headers = {"Retry-After": "1"} if status == 503 else None
     return Response(body.model_dump_json(), status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -292,17 +292,27 @@ def _compare_body() -> dict[str, Any]:
                                       "items": {"$ref": "#/components/schemas/Situation"}}}}}}}}
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    for code, text in [(400, "the body is not JSON"), (413, "the body is over 1 MB"),
-                       (422, "the situation has errors (listed in `errors`)"),
-                       (503, "every advisor is busy; try again")]}
+def _problems(*codes: tuple[int | str, str]) -> dict[int | str, dict[str, Any]]:
+    return {code: {"description": text, "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for code, text in codes}
+
+
+ERRORS = _problems((400, "the body is not JSON"), (413, "the body is over 1 MB"),
+                   (422, "the situation has errors (listed in `errors`)"), (503, "every advisor is busy; try again"))
+EVERYWHERE = _problems((422, "a parameter has an error (listed in `errors`)"),
+                       ("default", "any other error, as problem details"))
+
+
+def _number(text: str) -> float | int:
+    """JSON Schema counts 7.0 as an integer; so do we (7.5 stays a float and is refused)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 async def read_json(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"the body is not valid JSON ({exc})", file=BODY) from None
 
@@ -320,11 +330,14 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        pool.warm()          # ready means warm: the first request is as fast as the rest
+        # Ready means warm: one Advisor with every group's engine before the first request,
+        # the rest of the pool right after (a request never builds an engine itself).
+        pool.warm(1)
         fields_info("nl"), fields_info("en")
+        pool.warm_in_background()
         yield
 
-    app = FastAPIOffline(title="Aanpakwijzer", version="1", lifespan=lifespan, redoc_url=None,
+    app = FastAPIOffline(title="Aanpakwijzer", version="1", lifespan=lifespan, redoc_url=None, responses=EVERYWHERE,
                          static_url="/static/docs",
                          description="Advice on designing projects that reach hard-to-reach groups. "
                                      "Errors are application/problem+json (RFC 9457).")
@@ -343,11 +356,11 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), detail=str(exc.detail))
+        return problem(exc.status_code, str(exc.detail), detail=str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(PoolExhausted)
     async def _busy(request: Request, exc: PoolExhausted) -> Response:
-        return problem(503, "Busy", detail=str(exc))
+        return problem(503, "Busy", detail=str(exc), headers={"Retry-After": "1"})
 
     def design_json(situation: Any, lang: str) -> bytes:
         return pool.consult(situation, lang).model_dump_json().encode()
@@ -388,8 +401,7 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
         return Rules(lang=lang, rules=[RuleSummary(**_rule_summary(r, lang)) for r in compiled().kb.rules])
 
     @app.get("/v1/rules/{rule_id}", response_model=RuleDetail,
-             responses={404: {"description": "no such rule", "content": {PROBLEM: {
-                 "schema": {"$ref": "#/components/schemas/Problem"}}}}}, summary="One rule")
+             responses=_problems((404, "no such rule")), summary="One rule")
     async def rule(rule_id: str, lang: Lang = Query("nl")) -> Response:
         kb = compiled().kb
         found = kb.by_id.get(rule_id)

@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Optional
 
 from .engine import Advisor
 from .vocabulary import vocabulary
@@ -34,6 +34,7 @@ class AdvisorPool:
         self._lock = threading.Lock()
         self._created = 0
         self._freeze_heap = freeze_heap
+        self._warming = False           # a background warm-up is creating the rest
 
     def _new(self) -> Advisor:
         with self._lock:
@@ -42,24 +43,42 @@ class AdvisorPool:
             self._created += 1
         return Advisor(freeze_heap=self._freeze_heap)
 
-    def warm(self) -> None:
-        """Create every Advisor and build each target group's engine, so the first
-        requests are as fast as the rest."""
+    def warm(self, count: Optional[int] = None) -> None:
+        """Create Advisors (all, or up to `count`) and build each target group's engine,
+        so requests never wait for an engine to be built."""
         groups = list(vocabulary().fields["target_group"]["values"])
-        while self._created < self.size:
-            advisor = self._new()
+        target = self.size if count is None else min(self.size, count)
+        while self._created < target:
+            try:
+                advisor = self._new()
+            except RuntimeError:          # a request created the last one meanwhile
+                return
             for group in groups:
                 advisor.engine(group)
             self._free.put(advisor)
 
+    def warm_in_background(self) -> threading.Thread:
+        """Warm the Advisors not yet created in a thread (the server is ready with one)."""
+        def run() -> None:
+            try:
+                self.warm()
+            finally:
+                self._warming = False
+
+        self._warming = True
+        thread = threading.Thread(target=run, name="advisor-pool-warm", daemon=True)
+        thread.start()
+        return thread
+
     @contextmanager
     def advisor(self) -> Iterator[Advisor]:
-        """Borrow an Advisor for one request (created lazily up to `size`)."""
+        """Borrow an Advisor for one request (created lazily up to `size`, unless a
+        warm-up is creating them: then wait for one, rather than build cold engines)."""
         try:
             advisor = self._free.get_nowait()
         except queue.Empty:
             advisor = None
-            if self._created < self.size:
+            if self._created < self.size and not self._warming:
                 try:
                     advisor = self._new()
                 except RuntimeError:      # another thread took the last slot
