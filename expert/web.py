@@ -240,7 +240,8 @@ async def interview(request: Request) -> HTMLResponse:
     advice_url = "/advice?" + urlencode([(k, v) for k, v in answered if k != "skip"] + [("lang", lang)])
     return _page(request, "interview.html", group=group, group_label=dict(groups(lang))[group],
                  question=question, field=info.get(question.field) if question else None,
-                 number=len(data) + len(skipped), hidden=answered, advice_url=advice_url,
+                 number=len(data) - 1 + len(skipped),      # target_group is not a question here
+                 hidden=answered, advice_url=advice_url,
                  part_titles={p: registry().parts[p].title.get(lang) for p in registry().parts})
 
 
