@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def situations() -> list[dict]:
     """Every scenario's and example's situation: a realistic mix of groups and sizes."""
     out = []
-    for path in sorted(glob.glob(str(ROOT / "facts/scenarios/*.yaml"))) + sorted(glob.glob(str(ROOT / "facts/examples/*.yaml"))):
+    paths = sorted(glob.glob(str(ROOT / "facts/scenarios/*.yaml")))
+    paths += sorted(glob.glob(str(ROOT / "facts/examples/*.yaml")))
+    for path in paths:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         out.append(data["situation"] if "expect" in data else data)
     return out

@@ -22,20 +22,20 @@ import json
 import logging
 import os
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, Optional
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from .design import OpenQuestion, design_model
 from .engine import compiled
@@ -190,6 +190,10 @@ class Health(_Model):
 
 # --- problems -------------------------------------------------------------------
 
+class NotJSON(InputError):
+    """The body could not be read as JSON at all (400, not 422)."""
+
+
 def problem(status: int, title: str, errors: list[InputError] | None = None, detail: str = "",
             headers: Optional[dict[str, str]] = None) -> Response:
     errors = errors or []
@@ -249,7 +253,7 @@ def applies_to() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=2)
-def fields_info(lang: str) -> Fields:
+def fields_info(lang: Lang) -> Fields:
     voc, helps, groups = vocabulary(), field_help(), applies_to()
     out = []
     for name, spec in voc.fields.items():
@@ -264,7 +268,7 @@ def fields_info(lang: str) -> Fields:
     return Fields(lang=lang, fields=out)
 
 
-def compare_designs(designs: list[Any], lang: str) -> Comparison:
+def compare_designs(designs: list[Any], lang: Lang) -> Comparison:
     """The designs side by side, part by part. A part is `same` when every design gives
     the same advice on it (as `registry().part_values` defines it)."""
     # The compare module (expert/compare.py) may replace this body; keep the signature.
@@ -314,7 +318,7 @@ async def read_json(request: Request) -> Any:
     try:
         return json.loads(raw, parse_float=_number)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"the body is not valid JSON ({exc})", file=BODY) from None
+        raise NotJSON(f"the body is not valid JSON ({exc})", file=BODY) from None
 
 
 def _rule_summary(rule: Any, lang: str) -> dict[str, Any]:
@@ -324,12 +328,117 @@ def _rule_summary(rule: Any, lang: str) -> dict[str, Any]:
                 because=rule.spec.because.get(lang), sources=list(rule.spec.sources))
 
 
+def _pool(request: Request) -> AdvisorPool:
+    pool: AdvisorPool = request.app.state.pool
+    return pool
+
+
+async def _situation(request: Request) -> Any:
+    return parse_situation(await read_json(request), BODY)
+
+
+router = APIRouter()
+
+
+@router.post("/v1/consult", response_model=design_model(), responses=ERRORS, openapi_extra=_situation_body(),
+             summary="Advice for a situation")
+async def consult(request: Request, lang: Lang = Query("nl")) -> Response:
+    situation, pool = await _situation(request), _pool(request)
+    body = await run_in_threadpool(lambda: pool.consult(situation, lang).model_dump_json())
+    return Response(body, media_type="application/json")
+
+
+@router.post("/v1/questions", response_model=Questions, responses=ERRORS, openapi_extra=_situation_body(),
+             summary="The open questions for a situation, most decisive first")
+async def questions(request: Request, lang: Lang = Query("nl")) -> Response:
+    situation = await _situation(request)
+    # When Advisor.questions(situation, lang) lands (expert/questions.py), ask it instead.
+    design = await run_in_threadpool(_pool(request).consult, situation, lang)
+    body = Questions(lang=lang, target_group=situation.target_group, questions=design.open_questions)
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+@router.post("/v1/compare", response_model=Comparison, responses=ERRORS, openapi_extra=_compare_body(),
+             summary="Several situations' designs side by side")
+async def compare(request: Request, lang: Lang = Query("nl")) -> Response:
+    situations, pool = _situations(await read_json(request)), _pool(request)
+    designs = await run_in_threadpool(lambda: [pool.consult(s, lang) for s in situations])
+    return Response(compare_designs(designs, lang).model_dump_json(), media_type="application/json")
+
+
+# --- review: POST /v1/review (Proposal -> Review) and POST /v1/review/compare (list of
+# Proposals -> comparison) are added here when `Advisor.review` lands (expert/review.py),
+# in the same way as /v1/consult. Not faked before then.
+
+
+@router.get("/v1/fields", response_model=Fields, summary="Every situation field, in contract order")
+async def fields(lang: Lang = Query("nl")) -> Response:
+    return Response(fields_info(lang).model_dump_json(), media_type="application/json")
+
+
+@router.get("/v1/rules", response_model=Rules, summary="Every rule of the knowledge base")
+async def rules(lang: Lang = Query("nl")) -> Rules:
+    return Rules(lang=lang, rules=[RuleSummary(**_rule_summary(r, lang)) for r in compiled().kb.rules])
+
+
+@router.get("/v1/rules/{rule_id}", response_model=RuleDetail, responses=_problems((404, "no such rule")),
+            summary="One rule")
+async def rule(rule_id: str, lang: Lang = Query("nl")) -> Response:
+    kb = compiled().kb
+    found = kb.by_id.get(rule_id)
+    if found is None:
+        error = InputError("no such rule" + did_you_mean(rule_id, kb.by_id), file="path", field="rule_id")
+        return problem(404, "Not found", [error])
+    spec = found.spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    detail = RuleDetail(**_rule_summary(found, lang), when=spec.get("when", {}), then=spec.get("then", {}),
+                        priority=found.spec.priority,
+                        assumes=found.spec.assumes.get(lang) if found.spec.assumes else None,
+                        source_titles=[SourceRef(id=s, title=vocabulary().source_title(s, lang))
+                                       for s in found.spec.sources])
+    return Response(detail.model_dump_json(), media_type="application/json")
+
+
+@router.get("/v1/sources", response_model=Sources, summary="The cited sources")
+async def sources(lang: Lang = Query("nl")) -> Sources:
+    voc = vocabulary()
+    return Sources(lang=lang, sources=[
+        Source(id=s["id"], doc=s["doc"], document=voc.documents[s["doc"]]["title"][lang],
+               where=s.get("where"), title=s["title"][lang]) for s in voc.sources.values()])
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness and readiness")
+async def healthz(request: Request) -> Health:
+    return Health(status="ok", advisors=_pool(request).size, rules=len(compiled().kb.rules))
+
+
+async def _input_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InputError)
+    return problem(400 if isinstance(exc, NotJSON) else 422, "Invalid input", input_errors(exc))
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem(422, "Invalid input", _validation_problems(exc))
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, str(exc.detail), detail=str(exc.detail),
+                   headers=dict(exc.headers) if exc.headers else None)
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    return problem(503, "Busy", detail=str(exc), headers={"Retry-After": "1"})
+
+
 def create_app(settings: Optional[Settings] = None) -> FastAPI:
+    """The API and the pages, with a pool of warm Advisors (settings: from the environment
+    unless given)."""
     settings = settings or Settings.from_env()
     pool = AdvisorPool(settings.pool_size, settings.pool_timeout, freeze_heap=True)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Ready means warm: one Advisor with every group's engine before the first request,
         # the rest of the pool right after (a request never builds an engine itself).
         pool.warm(1)
@@ -343,93 +452,13 @@ def create_app(settings: Optional[Settings] = None) -> FastAPI:
                                      "Errors are application/problem+json (RFC 9457).")
     app.state.pool = pool
     app.state.settings = settings
-    Design = design_model()
-
-    @app.exception_handler(InputError)
-    async def _input_error(request: Request, exc: InputError) -> Response:
-        status = 400 if exc.file == BODY and "JSON" in exc.message else 422
-        return problem(status, "Invalid input", input_errors(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        return problem(422, "Invalid input", _validation_problems(exc))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), detail=str(exc.detail), headers=exc.headers)
-
-    @app.exception_handler(PoolExhausted)
-    async def _busy(request: Request, exc: PoolExhausted) -> Response:
-        return problem(503, "Busy", detail=str(exc), headers={"Retry-After": "1"})
-
-    def design_json(situation: Any, lang: str) -> bytes:
-        return pool.consult(situation, lang).model_dump_json().encode()
-
-    @app.post("/v1/consult", response_model=Design, responses=ERRORS, openapi_extra=_situation_body(),
-              summary="Advice for a situation")
-    async def consult(request: Request, lang: Lang = Query("nl")) -> Response:
-        situation = parse_situation(await read_json(request), BODY)
-        return Response(await run_in_threadpool(design_json, situation, lang), media_type="application/json")
-
-    @app.post("/v1/questions", response_model=Questions, responses=ERRORS, openapi_extra=_situation_body(),
-              summary="The open questions for a situation, most decisive first")
-    async def questions(request: Request, lang: Lang = Query("nl")) -> Response:
-        situation = parse_situation(await read_json(request), BODY)
-        # When Advisor.questions(situation, lang) lands, ask it instead of the design.
-        design = await run_in_threadpool(pool.consult, situation, lang)
-        body = Questions(lang=lang, target_group=situation.target_group, questions=design.open_questions)
-        return Response(body.model_dump_json(), media_type="application/json")
-
-    @app.post("/v1/compare", response_model=Comparison, responses=ERRORS, openapi_extra=_compare_body(),
-              summary="Several situations' designs side by side")
-    async def compare(request: Request, lang: Lang = Query("nl")) -> Response:
-        data = await read_json(request)
-        situations = _situations(data)
-        designs = await run_in_threadpool(lambda: [pool.consult(s, lang) for s in situations])
-        return Response(compare_designs(designs, lang).model_dump_json(), media_type="application/json")
-
-    # --- review: POST /v1/review (Proposal -> Review) and POST /v1/review/compare
-    # (list of Proposals -> comparison) are added here when `Advisor.review` lands
-    # (expert/review.py). Not faked before then.
-
-    @app.get("/v1/fields", response_model=Fields, summary="Every situation field, in contract order")
-    async def fields(lang: Lang = Query("nl")) -> Response:
-        return Response(fields_info(lang).model_dump_json(), media_type="application/json")
-
-    @app.get("/v1/rules", response_model=Rules, summary="Every rule of the knowledge base")
-    async def rules(lang: Lang = Query("nl")) -> Rules:
-        return Rules(lang=lang, rules=[RuleSummary(**_rule_summary(r, lang)) for r in compiled().kb.rules])
-
-    @app.get("/v1/rules/{rule_id}", response_model=RuleDetail,
-             responses=_problems((404, "no such rule")), summary="One rule")
-    async def rule(rule_id: str, lang: Lang = Query("nl")) -> Response:
-        kb = compiled().kb
-        found = kb.by_id.get(rule_id)
-        if found is None:
-            error = InputError("no such rule" + did_you_mean(rule_id, kb.by_id), file="path", field="rule_id")
-            return problem(404, "Not found", [error])
-        spec = found.spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        detail = RuleDetail(**_rule_summary(found, lang), when=spec.get("when", {}), then=spec.get("then", {}),
-                            priority=found.spec.priority,
-                            assumes=found.spec.assumes.get(lang) if found.spec.assumes else None,
-                            source_titles=[SourceRef(id=s, title=vocabulary().source_title(s, lang))
-                                           for s in found.spec.sources])
-        return Response(detail.model_dump_json(), media_type="application/json")
-
-    @app.get("/v1/sources", response_model=Sources, summary="The cited sources")
-    async def sources(lang: Lang = Query("nl")) -> Sources:
-        voc = vocabulary()
-        return Sources(lang=lang, sources=[
-            Source(id=s["id"], doc=s["doc"], document=voc.documents[s["doc"]]["title"][lang],
-                   where=s.get("where"), title=s["title"][lang]) for s in voc.sources.values()])
-
-    @app.get("/healthz", response_model=Health, summary="Liveness and readiness")
-    async def healthz() -> Health:
-        return Health(status="ok", advisors=pool.size, rules=len(compiled().kb.rules))
-
-    _add_schemas(app, Problem)
-    from .web import router     # the consultation pages
+    for kind, handler in [(InputError, _input_error), (RequestValidationError, _validation),
+                          (StarletteHTTPException, _http), (PoolExhausted, _busy)]:
+        app.add_exception_handler(kind, handler)
     app.include_router(router)
+    from .web import router as pages     # the consultation pages (they use this module's helpers)
+    app.include_router(pages)
+    _add_schemas(app, Problem)
     app.add_middleware(Guard, frame_ancestors=settings.frame_ancestors)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -510,27 +539,16 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             await self._plain(send, extra, 413, "Content Too Large", "the request body is over 1 MB")
             return
-        started = False
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > MAX_BODY:
-                    raise _TooLarge()
-            return message
+        started: list[bool] = []
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
+                started.append(True)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            await self.app(scope, _limited(receive), send_with_headers)
         except _TooLarge:
             if not started:
                 await self._plain(send, extra, 413, "Content Too Large", "the request body is over 1 MB")
@@ -551,3 +569,19 @@ class Guard:
 
 class _TooLarge(Exception):
     pass
+
+
+def _limited(receive: Callable[[], Awaitable[Message]]) -> Callable[[], Awaitable[Message]]:
+    """`receive` that counts the body as it arrives (a body without Content-Length too)."""
+    received = 0
+
+    async def limited_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                raise _TooLarge()
+        return message
+
+    return limited_receive

@@ -74,24 +74,26 @@ class AdvisorPool:
     def advisor(self) -> Iterator[Advisor]:
         """Borrow an Advisor for one request (created lazily up to `size`, unless a
         warm-up is creating them: then wait for one, rather than build cold engines)."""
-        try:
-            advisor = self._free.get_nowait()
-        except queue.Empty:
-            advisor = None
-            if self._created < self.size and not self._warming:
-                try:
-                    advisor = self._new()
-                except RuntimeError:      # another thread took the last slot
-                    advisor = None
-            if advisor is None:
-                try:
-                    advisor = self._free.get(timeout=self.timeout)
-                except queue.Empty:
-                    raise PoolExhausted(f"all {self.size} advisors are busy") from None
+        advisor = self._take()
         try:
             yield advisor
         finally:
             self._free.put(advisor)
+
+    def _take(self) -> Advisor:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            pass
+        if self._created < self.size and not self._warming:
+            try:
+                return self._new()
+            except RuntimeError:          # another thread took the last slot
+                pass
+        try:
+            return self._free.get(timeout=self.timeout)
+        except queue.Empty:
+            raise PoolExhausted(f"all {self.size} advisors are busy") from None
 
     def consult(self, situation: Any, lang: str = "nl") -> Any:
         with self.advisor() as advisor:

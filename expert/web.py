@@ -25,7 +25,7 @@ from .api import compare_designs, fields_info, input_errors
 from .errors import InputError
 from .render import render
 from .situation import parse_situation
-from .vocabulary import LANGS, registry, vocabulary
+from .vocabulary import Lang, registry, vocabulary
 
 router = APIRouter(include_in_schema=False)
 env = Environment(loader=PackageLoader("expert", "templates"), autoescape=select_autoescape(),
@@ -75,9 +75,9 @@ UI = {
 CONTROL = {"lang", "go", "skip", "field"}       # query parameters that are not situation fields
 
 
-def _lang(request: Request) -> str:
+def _lang(request: Request) -> Lang:
     lang = request.query_params.get("lang", "nl")
-    return lang if lang in LANGS else "nl"
+    return "en" if lang == "en" else "nl"
 
 
 def _page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -95,7 +95,7 @@ def groups(lang: str) -> list[tuple[str, str]]:
             for g in vocabulary().fields["target_group"]["values"]]
 
 
-def form_fields(group: str, lang: str) -> list[Any]:
+def form_fields(group: str, lang: Lang) -> list[Any]:
     """The fields that apply to one target group (target_group itself apart), in contract order."""
     return [f for f in fields_info(lang).fields if group in f.applies_to and f.name != "target_group"]
 
@@ -141,34 +141,33 @@ def report_parts(document: str) -> tuple[str, str, bool]:
 
 def part_lines(design: dict[str, Any], part_name: str, lang: str) -> list[str]:
     """One part of a design as short readable lines (for the comparison table)."""
-    reg, voc = registry(), vocabulary()
-    part = reg.parts[part_name]
-    lines: list[str] = []
-    if part.shape == "top":
-        for dim in part.dimensions:
-            value = design.get(reg.dimensions[dim].key or dim)
-            if value:
-                lines.append(voc.value_label(dim, value, lang))
-        return lines
-    if part.shape == "object":
-        holder = design.get(part_name) or {}
-        for name in part.dimensions:
-            dim = reg.dimensions[name]
-            if dim.value_type == "months":
-                if holder.get("min_months") is not None:
-                    lines.append(UI_MONTHS[lang].format(holder["min_months"], holder["recommended_months"]))
-            elif holder.get(dim.key or "value"):
-                lines.append(holder.get(dim.label_key or "label") or holder[dim.key or "value"])
-        return lines
-    for name in part.dimensions:
-        if reg.dimensions[name].item == "reference":
-            lines += [f"{r['id']}: {r['title']}" for r in design.get("reference_details") or []]
-            continue
-        for item in design.get(name) or []:
-            text = item.get("label") or item.get("text") or item.get("id")
-            if "status" in item:
-                text = f"{text} ({STATUS[lang][item['status']]})"
-            lines.append(text)
+    part = registry().parts[part_name]
+    shown = {"top": _top_lines, "object": _object_lines, "list": _list_lines}[part.shape]
+    return [line for dim in part.dimensions for line in shown(design, part_name, dim, lang)]
+
+
+def _top_lines(design: dict[str, Any], part: str, name: str, lang: str) -> list[str]:
+    value = design.get(registry().dimensions[name].key or name)
+    return [vocabulary().value_label(name, value, lang)] if value else []
+
+
+def _object_lines(design: dict[str, Any], part: str, name: str, lang: str) -> list[str]:
+    holder, dim = design.get(part) or {}, registry().dimensions[name]
+    if dim.value_type == "months":
+        if holder.get("min_months") is None:
+            return []
+        return [UI_MONTHS[lang].format(holder["min_months"], holder["recommended_months"])]
+    value = holder.get(dim.key or "value")
+    return [holder.get(dim.label_key or "label") or value] if value else []
+
+
+def _list_lines(design: dict[str, Any], part: str, name: str, lang: str) -> list[str]:
+    if registry().dimensions[name].item == "reference":
+        return [f"{r['id']}: {r['title']}" for r in design.get("reference_details") or []]
+    lines = []
+    for item in design.get(name) or []:
+        text = item.get("label") or item.get("text") or item.get("id")
+        lines.append(f"{text} ({STATUS[lang][item['status']]})" if "status" in item else text)
     return lines
 
 
@@ -253,7 +252,7 @@ async def compare(request: Request) -> HTMLResponse:
         return _page(request, "compare_start.html", groups=groups(lang))
     sides = [("a", group_a), ("b", group_b)]
     values = {side: situation_from(request.query_params, f"{side}.") for side, _ in sides}
-    context = dict(sides=[(side, g, dict(groups(lang))[g], form_fields(g, lang)) for side, g in sides],
+    context: dict[str, Any] = dict(sides=[(side, g, dict(groups(lang))[g], form_fields(g, lang)) for side, g in sides],
                    values=values, errors={"a": {}, "b": {}})
     if request.query_params.get("go") is None:
         return _page(request, "compare_form.html", **context)
