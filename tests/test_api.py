@@ -172,7 +172,8 @@ def test_fields_in_contract_order_with_labels_help_and_groups(client):
                                                          {"value": False, "label": "no"}]
     assert by_name["funding_years"]["minimum"] == 1 and by_name["funding_years"]["maximum"] == 10
     helped = [f for f in nl["fields"] if f["help"]]
-    assert len(helped) >= len(names) - 2      # help for (nearly) every field, in both languages
+    # help for every field, in both languages (a field added to fields.yaml may wait a little for its help)
+    assert len(helped) >= len(names) - 2
     assert all(by_name[f["name"]]["help"] and by_name[f["name"]]["help"] != f["help"] for f in helped)
 
 
