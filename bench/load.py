@@ -104,8 +104,13 @@ def in_process_rate(items: list[dict], seconds: float) -> float:
     return done / (time.perf_counter() - start)
 
 
-async def client(port: int, bodies: list[bytes], state: dict, latencies: list[float]) -> None:
+async def client(port: int, bodies: list[bytes], state: dict, latencies: list[float], delay: float) -> None:
+    # Clients arrive one after another (as portal servers do), not all in the same
+    # millisecond: then the worker processes share the connections between them.
+    await asyncio.sleep(delay)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    mine: list[float] = []
+    state["per_client"].append(mine)
     try:
         while state["next"] < state["total"] and time.perf_counter() < state["deadline"]:
             body = bodies[state["next"] % len(bodies)]
@@ -120,6 +125,7 @@ async def client(port: int, bodies: list[bytes], state: dict, latencies: list[fl
                           if line.lower().startswith(b"content-length:"))
             await reader.readexactly(length)
             latencies.append(time.perf_counter() - start)
+            mine.append(latencies[-1])
             if status != 200:
                 state["errors"] += 1
     except (OSError, asyncio.IncompleteReadError, StopIteration, ValueError):
@@ -130,7 +136,8 @@ async def client(port: int, bodies: list[bytes], state: dict, latencies: list[fl
 
 async def load(port: int, bodies: list[bytes], clients: int, total: int, max_seconds: float,
                samples: list[float], pid: int) -> tuple[list[float], dict, float]:
-    state = {"next": 0, "total": total, "errors": 0, "deadline": time.perf_counter() + max_seconds}
+    state = {"next": 0, "total": total, "errors": 0, "deadline": time.perf_counter() + max_seconds,
+             "per_client": []}
     latencies: list[float] = []
 
     async def sample() -> None:
@@ -140,12 +147,19 @@ async def load(port: int, bodies: list[bytes], clients: int, total: int, max_sec
 
     sampler = asyncio.create_task(sample())
     start, cpu, own = time.perf_counter(), cpu_seconds(pid), time.process_time()
-    await asyncio.gather(*(client(port, bodies, state, latencies) for _ in range(clients)))
+    await asyncio.gather(*(client(port, bodies, state, latencies, 0.02 * n) for n in range(clients)))
     elapsed = time.perf_counter() - start
     state["server_cpu"], state["client_cpu"] = cpu_seconds(pid) - cpu, time.process_time() - own
     sampler.cancel()
     samples.append(rss_mb(pid))
     return latencies, state, elapsed
+
+
+def percentile(ordered: list[float], share: float) -> float | None:
+    """A latency percentile in ms from sorted seconds."""
+    if not ordered:
+        return None
+    return round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * share))], 1)
 
 
 def main() -> int:
@@ -193,13 +207,17 @@ def main() -> int:
             server.kill()
     latencies.sort()
     done = len(latencies)
+    means = [statistics.fmean(c) for c in state["per_client"] if c] or [0.0]
     tenth = max(1, len(samples) // 10)
     figures = {
         "requests": done, "clients": args.clients, "workers": args.workers, "pool_size": args.pool_size,
         "seconds": round(elapsed, 1), "requests_per_s": round(done / elapsed, 1),
-        "p50_ms": round(1000 * latencies[done // 2], 1) if done else None,
-        "p99_ms": round(1000 * latencies[min(done - 1, int(done * 0.99))], 1) if done else None,
+        "p50_ms": percentile(latencies, 0.50),
+        "p90_ms": percentile(latencies, 0.90), "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99), "max_ms": percentile(latencies, 1.0),
         "errors": state["errors"], "ready_s": round(ready, 2),
+        # fairness between connections: mean latency of the fastest and the slowest client
+        "client_mean_ms_min_max": [round(1000 * min(means), 1), round(1000 * max(means), 1)],
         "memory_mb_first_tenth": round(statistics.median(samples[:tenth]), 1),
         "memory_mb_last_tenth": round(statistics.median(samples[-tenth:]), 1),
         "memory_mb_max": round(max(samples), 1),
