@@ -162,6 +162,11 @@ def percentile(ordered: list[float], share: float) -> float | None:
     return round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * share))], 1)
 
 
+def quarters(samples: list[float]) -> list[list[float]]:
+    size = max(1, len(samples) // 4)
+    return [samples[i * size:(i + 1) * size] or samples[-1:] for i in range(4)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=50_000)
@@ -219,6 +224,7 @@ def main() -> int:
         # fairness between connections: mean latency of the fastest and the slowest client
         "client_mean_ms_min_max": [round(1000 * min(means), 1), round(1000 * max(means), 1)],
         "memory_mb_first_tenth": round(statistics.median(samples[:tenth]), 1),
+        "memory_mb_by_quarter": [round(statistics.median(q), 1) for q in quarters(samples)],
         "memory_mb_last_tenth": round(statistics.median(samples[-tenth:]), 1),
         "memory_mb_max": round(max(samples), 1),
         "server_cpu_ms_per_request": round(1000 * state["server_cpu"] / max(done, 1), 2),
