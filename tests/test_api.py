@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -264,6 +265,39 @@ def test_a_busy_pool_says_so_instead_of_sharing_an_advisor():
                 held.consult({"target_group": "women"})
         finally:
             held._busy.release()
+
+
+def test_a_returned_advisor_goes_to_the_longest_waiting_request():
+    pool = AdvisorPool(size=1, timeout=0.2)
+    order = []
+
+    def request(name):
+        with pool.advisor():
+            order.append(name)
+            time.sleep(0.05)
+
+    threads = []
+    with pool.advisor():
+        for name in ("first", "second"):
+            threads.append(threading.Thread(target=request, args=(name,)))
+            threads[-1].start()
+            while len(pool._waiters) < len(threads):        # queued before the next one arrives
+                time.sleep(0.001)
+    # returned just now: it belongs to "first" already; a newcomer waits its turn
+    request("newcomer")
+    for thread in threads:
+        thread.join(5)
+    assert order == ["first", "second", "newcomer"]
+
+
+def test_a_request_that_finds_every_advisor_busy_gets_503():
+    app = create_app(Settings(pool_size=1, pool_timeout=0.05))
+    with TestClient(app) as c:
+        with app.state.pool.advisor():
+            busy = c.post("/v1/consult", json={"target_group": "women"})
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert c.post("/v1/consult", json={"target_group": "women"}).status_code == 200
 
 
 def test_eight_threads_against_the_server_get_the_single_threaded_designs():
