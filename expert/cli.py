@@ -24,6 +24,7 @@ from expert.errors import InputError, InputErrors, preview
 COMMANDS = {
     "rules": "expert.commands_rules:rules",
     "review": "expert.commands_review:review",
+    "serve": "expert.commands_serve:serve",
 }
 
 
