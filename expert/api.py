@@ -40,6 +40,7 @@ from starlette.responses import Response
 from .design import OpenQuestion, design_model
 from .engine import compiled
 from .errors import InputError, InputErrors
+from .messages import PARTS, translate
 from .paths import facts_dir
 from .pool import AdvisorPool, PoolExhausted
 from .situation import parse_situation, situation_model
@@ -195,19 +196,27 @@ class NotJSON(InputError):
 
 
 def problem(status: int, title: str, errors: list[InputError] | None = None, detail: str = "",
-            headers: Optional[dict[str, str]] = None) -> Response:
+            headers: Optional[dict[str, str]] = None, lang: str = "en") -> Response:
+    """A problem+json answer; input errors in the request's language (as the CLI's --lang)."""
     errors = errors or []
-    body = Problem(title=title, status=status, detail=detail or "\n".join(e.describe() for e in errors),
-                   errors=[ProblemItem(field=e.field, message=_message(e), allowed=e.allowed) for e in errors])
+    body = Problem(title=title, status=status, detail=detail or "\n".join(e.describe(lang) for e in errors),
+                   errors=[ProblemItem(field=e.field, message=_message(e, lang), allowed=e.allowed)
+                           for e in errors])
     return Response(body.model_dump_json(), status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _message(error: InputError) -> str:
+def _message(error: InputError, lang: str = "en") -> str:
     """The CLI's message without the leading 'file:line: field ...:' part."""
-    text = error.message
+    text = translate(error.message, lang)
     if error.allowed:
-        text += " (allowed: " + ", ".join(str(a) for a in error.allowed) + ")"
+        text += f" ({PARTS[lang]['allowed']}: " + ", ".join(str(a) for a in error.allowed) + ")"
     return text
+
+
+def request_lang(request: Request) -> str:
+    """The `lang` query parameter as every endpoint reads it (Dutch by default)."""
+    lang = request.query_params.get("lang", "nl")
+    return lang if lang in PARTS else "en"
 
 
 def input_errors(exc: InputError) -> list[InputError]:
@@ -413,7 +422,8 @@ async def healthz(request: Request) -> Health:
 
 async def _input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, InputError)
-    return problem(400 if isinstance(exc, NotJSON) else 422, "Invalid input", input_errors(exc))
+    return problem(400 if isinstance(exc, NotJSON) else 422, "Invalid input", input_errors(exc),
+                   lang=request_lang(request))
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

@@ -64,13 +64,15 @@ def test_same_request_gives_byte_identical_responses(client):
 
 def test_a_bad_situation_is_a_problem_with_the_cli_messages(client):
     body = {"target_group": "woman", "funding_years": 40, "leaves_home": True}
-    response = client.post("/v1/consult", json=body)
+    response = client.post("/v1/consult?lang=en", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
     with pytest.raises(InputError) as cli:
         parse_situation(body, "request body")
-    assert problem["detail"] == cli.value.describe()
+    assert problem["detail"] == cli.value.describe("en")
+    dutch = client.post("/v1/consult", json=body).json()          # lang=nl by default, as the CLI
+    assert dutch["detail"] == cli.value.describe("nl") and "bedoelt u 'leaves_home_independently'" in dutch["detail"]
     by_field = {e["field"]: e for e in problem["errors"]}
     assert set(by_field) == {"target_group", "funding_years", "leaves_home"}
     assert by_field["target_group"]["allowed"] == ["women", "youth", "newcomers", "return"]
