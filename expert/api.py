@@ -43,6 +43,8 @@ from .errors import InputError, InputErrors
 from .messages import PARTS, translate
 from .paths import facts_dir
 from .pool import AdvisorPool, PoolExhausted
+from .proposal import proposal_json_schema
+from .review import comparison_model, review_model
 from .situation import parse_situation, situation_model
 from .suggest import did_you_mean
 from .vocabulary import LANGS, registry, vocabulary
@@ -298,6 +300,12 @@ def _situation_body() -> dict[str, Any]:
         "schema": {"$ref": "#/components/schemas/Situation"}}}}}
 
 
+def _proposal_body(many: bool = False) -> dict[str, Any]:
+    one = {"$ref": "#/components/schemas/Proposal"}
+    schema = {"type": "array", "minItems": 1, "maxItems": MAX_COMPARE, "items": one} if many else one
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 def _compare_body() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "additionalProperties": False, "required": ["situations"],
@@ -375,9 +383,24 @@ async def compare(request: Request, lang: Lang = Query("nl")) -> Response:
     return Response(compare_designs(designs, lang).model_dump_json(), media_type="application/json")
 
 
-# --- review: POST /v1/review (Proposal -> Review) and POST /v1/review/compare (list of
-# Proposals -> comparison) are added here when `Advisor.review` lands (expert/review.py),
-# in the same way as /v1/consult. Not faked before then.
+@router.post("/v1/review", response_model=review_model(), responses=ERRORS, openapi_extra=_proposal_body(),
+             summary="Review a proposal (offerte) against the advice for its situation")
+async def review(request: Request, lang: Lang = Query("nl")) -> Response:
+    data, pool = await read_json(request), _pool(request)
+    body = await run_in_threadpool(lambda: pool.review(data, lang, source=BODY).model_dump_json())
+    return Response(body, media_type="application/json")
+
+
+@router.post("/v1/review/compare", response_model=comparison_model(), responses=ERRORS,
+             openapi_extra=_proposal_body(many=True),
+             summary="Review several proposals for one situation and rank them (the ranking rule is stated)")
+async def review_compare(request: Request, lang: Lang = Query("nl")) -> Response:
+    data, pool = await read_json(request), _pool(request)
+    if not isinstance(data, list) or not 1 <= len(data) <= MAX_COMPARE:
+        raise InputError(f"the body must be a list of 1 to {MAX_COMPARE} proposals", file=BODY)
+    names = [f"{BODY} [{i}]" for i in range(len(data))]
+    body = await run_in_threadpool(lambda: pool.review_compare(data, lang, sources=names).model_dump_json())
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/fields", response_model=Fields, summary="Every situation field, in contract order")
@@ -507,6 +530,12 @@ def _add_schemas(app: FastAPI, *models: type[BaseModel]) -> None:
             one = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(one.pop("$defs", {}))
             components[model.__name__] = one
+        # a proposal's ids and situation as parse_proposal validates them
+        proposal = proposal_json_schema(ref_template="#/components/schemas/{model}")
+        proposal_defs = proposal.pop("$defs", {})
+        proposal_defs.pop("Situation", None)
+        components.update(proposal_defs)
+        components["Proposal"] = proposal
         app.openapi_schema = schema
         return schema
 

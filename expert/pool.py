@@ -133,3 +133,15 @@ class AdvisorPool:
     def consult(self, situation: Any, lang: str = "nl") -> Any:
         with self.advisor() as advisor:
             return advisor.consult(situation, lang)
+
+    def review(self, proposal: Any, lang: str = "nl", source: str = "<input>") -> Any:
+        from .review import review
+
+        with self.advisor() as advisor:
+            return review(advisor, proposal, lang, source=source)
+
+    def review_compare(self, proposals: list[Any], lang: str = "nl", sources: Any = None) -> Any:
+        from .review import compare
+
+        with self.advisor() as advisor:
+            return compare(advisor, proposals, lang, sources=sources)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from .errors import InputError, InputErrors
 from .suggest import did_you_mean
@@ -34,8 +34,8 @@ class _Strict(BaseModel):
 
 
 class Targets(_Strict):
-    participants: Optional[int] = Field(default=None, ge=0, le=100_000)
-    outflow_percent: Optional[int] = Field(default=None, ge=0, le=100)
+    participants: Optional[StrictInt] = Field(default=None, ge=0, le=100_000)
+    outflow_percent: Optional[StrictInt] = Field(default=None, ge=0, le=100)
 
 
 class ProposalBody(_Strict):
@@ -44,7 +44,7 @@ class ProposalBody(_Strict):
     childcare: Optional[str] = None
     result_agreements: Optional[str] = None
     targets: Optional[Targets] = None
-    duration_months: Optional[int] = Field(default=None, ge=1, le=120)
+    duration_months: Optional[StrictInt] = Field(default=None, ge=1, le=120)
     execution_approach: Optional[str] = None
     scale: Optional[str] = None
     director_role: Optional[list[str]] = None
@@ -60,12 +60,23 @@ class Proposal(_Strict):
     proposal: ProposalBody = ProposalBody()
 
 
-def proposal_json_schema() -> dict:
+def proposal_json_schema(ref_template: str = "#/$defs/{model}") -> dict:
+    """The Proposal schema with the ids each part accepts spelled out (enums from the
+    vocabulary and the rule files' items), so a portal can build its form from it."""
     from .situation import situation_model
 
-    schema = Proposal.model_json_schema()
-    schema.setdefault("$defs", {})["Situation"] = situation_model().model_json_schema()
-    schema["properties"]["situation"] = {"$ref": "#/$defs/Situation"}
+    schema = Proposal.model_json_schema(ref_template=ref_template)
+    defs = schema.setdefault("$defs", {})
+    body = defs["ProposalBody"]["properties"]
+    for key in ID_KEYS:
+        enum = {"type": "string", "enum": allowed_ids(key)}
+        holder = body[key]["anyOf"][0]
+        if holder.get("type") == "array":
+            holder["items"] = enum
+        else:
+            body[key]["anyOf"][0] = enum
+    defs["Situation"] = situation_model().model_json_schema()
+    schema["properties"]["situation"] = {"$ref": ref_template.format(model="Situation")}
     return schema
 
 

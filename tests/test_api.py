@@ -154,6 +154,43 @@ def test_compare_reports_every_bad_situation(client):
     assert client.post("/v1/compare", json=[{"target_group": "women"}]).status_code == 422
 
 
+# --- review --------------------------------------------------------------------------------
+
+PROPOSALS = ROOT / "facts" / "examples" / "proposals"
+
+
+def _plain(path: Path) -> dict:
+    return json.loads(json.dumps(load_mapping(path)[0]))
+
+
+def test_review_gives_the_review_of_the_python_api(client):
+    from expert.engine import Advisor
+
+    proposal = _plain(PROPOSALS / "proposal_return_module.yaml")
+    response = client.post("/v1/review?lang=en", json=proposal)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["contract"] == "aanpakwijzer/review/v1" and body["verdict"] == "does_not_fit"
+    assert body == Advisor().review(proposal, "en").model_dump(mode="json")
+
+
+def test_review_compare_ranks_offers_and_states_its_rule(client):
+    offers = [_plain(p) for p in sorted(PROPOSALS.glob("offer_women_*.yaml"))]
+    body = client.post("/v1/review/compare", json=offers).json()
+    assert body["contract"] == "aanpakwijzer/review-comparison/v1" and body["ranking_rule"]
+    assert [r["name"] for r in body["ranking"]][0].startswith("A:")
+    assert len(body["reviews"]) == 3
+
+
+def test_a_bad_proposal_is_a_problem_in_the_requested_language(client):
+    bad = {"name": "x", "situation": {"target_group": "women", "dutch_proficency": "none"}}
+    dutch = client.post("/v1/review", json=bad)
+    assert dutch.status_code == 422 and "bedoelt u 'dutch_proficiency'" in dutch.json()["detail"]
+    english = client.post("/v1/review?lang=en", json=bad).json()
+    assert "did you mean 'dutch_proficiency'" in english["detail"]
+    assert client.post("/v1/review/compare", json={"name": "x"}).status_code == 422
+
+
 # --- fields, rules, sources, health ---------------------------------------------------
 
 def test_fields_in_contract_order_with_labels_help_and_groups(client):
@@ -329,7 +366,12 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(poo
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_response_matches_the_openapi(case):
-    case.call_and_validate()
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    # Offers are compared only for one situation and under distinct names: business rules a
+    # JSON Schema cannot state, answered with a 422 and a clear message (tested above).
+    excluded = [positive_data_acceptance] if case.path == "/v1/review/compare" else []
+    case.call_and_validate(excluded_checks=excluded)
 
 
 # --- aanpakwijzer serve ---------------------------------------------------------------------
