@@ -58,7 +58,9 @@ def _parse_set(values, situation, source):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--trace", "with_trace", is_flag=True,
               help="Also list every rule firing in order (text, markdown, html; JSON always has it).")
-def consult(file, fmt, lang, overrides, output, with_trace):
+@click.option("--vary", metavar="FIELD[=V1,V2]",
+              help="What if: one column per value of FIELD (every allowed value, or the ones listed).")
+def consult(file, fmt, lang, overrides, output, with_trace, vary):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
     from expert.engine import consult as run_consult
     from expert.render import render
@@ -81,7 +83,13 @@ def consult(file, fmt, lang, overrides, output, with_trace):
             if problem.field in overridden:
                 problem.file, problem.line = "--set", None
         raise InputErrors(problems) from None
-    text = render(run_consult(situation, lang), fmt, with_trace)
+    if vary:
+        from expert.compare import render as render_comparison, what_if
+        from expert.situation import known_facts
+
+        text = render_comparison(what_if(known_facts(situation), vary, lang), fmt)
+    else:
+        text = render(run_consult(situation, lang), fmt, with_trace)
     if output:
         _write_atomically(output, text)
     else:
@@ -156,6 +164,10 @@ def schema(what):
 from expert.commands_rules import rules  # noqa: E402  (the `rules` command group)
 
 main.add_command(rules)
+
+from expert.commands_explore import register_commands  # noqa: E402  (interview, compare, batch)
+
+register_commands(main)
 
 if __name__ == "__main__":
     main()
