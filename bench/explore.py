@@ -1,0 +1,82 @@
+"""Benchmarks for issue 10: an interview step, and batch throughput on one and two cores.
+
+    .venv/bin/python bench/explore.py [--files N] [--repeat R]
+
+Interview step: `Advisor.questions(situation)` (what the interview computes before each
+question), warm, median per shipped example; bar: <= 50 ms. Batch: N situation files
+(copies of the shipped examples and scenarios) through `run_batch` with 1 and 2
+processes, best of R runs each; bar: 2 processes >= 1.6 x the throughput of one.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from expert.batch import run_batch, warm  # noqa: E402
+from expert.engine import Advisor  # noqa: E402
+from expert.paths import FACTS_DIR  # noqa: E402
+from expert.situation_files import load_situation  # noqa: E402
+
+
+def interview_step(rounds: int = 30) -> dict[str, float]:
+    advisor = Advisor(freeze_heap=True)
+    out = {}
+    for path in sorted((FACTS_DIR / "examples").glob("*.yaml")):
+        facts, _ = load_situation(path)
+        advisor.questions(facts)                       # warm
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            advisor.questions(facts)
+            times.append(time.perf_counter() - start)
+        out[path.stem] = statistics.median(times) * 1000
+    return out
+
+
+def batch_throughput(files: int, repeat: int) -> dict[int, float]:
+    sources = sorted((FACTS_DIR / "examples").glob("*.yaml")) + sorted((FACTS_DIR / "scenarios").glob("*.yaml"))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for n in range(files):
+            target = Path(folder) / f"situation_{n:04d}.yaml"
+            target.write_text(sources[n % len(sources)].read_text(encoding="utf-8"), encoding="utf-8")
+            paths.append(str(target))
+        warm()
+        rates = {}
+        for jobs in (1, 2):
+            best = min(_timed(paths, jobs) for _ in range(repeat))
+            rates[jobs] = files / best
+        return rates
+
+
+def _timed(paths: list[str], jobs: int) -> float:
+    start = time.perf_counter()
+    rows = run_batch(paths, jobs)
+    assert not any(r["error"] for r in rows)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    steps = interview_step()
+    for name, ms in steps.items():
+        print(f"interview step (questions) {name:32s} median {ms:6.1f} ms")
+    worst = max(steps.values())
+    print(f"interview step worst median {worst:.1f} ms (bar <= 50 ms): {'ok' if worst <= 50 else 'MISSED'}")
+    rates = batch_throughput(args.files, args.repeat)
+    ratio = rates[2] / rates[1]
+    print(f"batch {args.files} files: 1 process {rates[1]:.0f}/s, 2 processes {rates[2]:.0f}/s, "
+          f"x{ratio:.2f} (bar >= 1.6): {'ok' if ratio >= 1.6 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
