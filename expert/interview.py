@@ -10,7 +10,8 @@ same loop runs on a terminal, on piped input and in tests.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional
+from typing import Any, Optional
+from collections.abc import Callable
 
 import yaml
 
@@ -69,9 +70,10 @@ def summary_text(design: Any) -> str:
     """The advice for the interview: the report's summary when the renderer offers one."""
     from . import render
 
-    if "detail" in inspect.signature(render.render).parameters:
-        return render.render(design, "text", detail="summary")
-    return render.render(design, "text")
+    options: dict[str, Any] = {}
+    if "detail" in inspect.signature(render.render).parameters:     # the report's own summary level
+        options["detail"] = "summary"
+    return render.render(design, "text", **options)
 
 
 def part_titles(parts: list[str], lang: str) -> str:

@@ -24,7 +24,8 @@ Hypothesis properties in tests/test_properties.py check soundness and completene
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from collections.abc import Mapping
 
 from .conditions import Conditions

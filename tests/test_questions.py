@@ -45,7 +45,8 @@ def test_after_one_answer_the_other_field_shows_what_its_answers_change(advisor)
 def test_each_answer_lists_exactly_the_parts_it_changes(advisor):
     for question in advisor.questions(WOMEN_EXAMPLE, effects=True):
         for answer in question.answers:
-            assert set(answer.changes) == _changed(advisor, WOMEN_EXAMPLE, {**WOMEN_EXAMPLE, question.field: answer.value})
+            answered = {**WOMEN_EXAMPLE, question.field: answer.value}
+            assert set(answer.changes) == _changed(advisor, WOMEN_EXAMPLE, answered)
             assert set(answer.changes) <= set(question.could_change)
 
 
