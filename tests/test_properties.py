@@ -121,6 +121,8 @@ def answered(draw, group):
     """A situation of one target group, and answers to some of its unknown fields."""
     situation = draw(situations(group))
     unknown = [f for f in FIELDS if f not in situation]
+    if not unknown:
+        return situation, {}
     fields = draw(st.lists(st.sampled_from(unknown), min_size=1, max_size=len(unknown), unique=True))
     return situation, {f: draw(_value(FIELDS[f])) for f in fields}
 
