@@ -368,10 +368,10 @@ async def consult(request: Request, lang: Lang = Query("nl")) -> Response:
 @router.post("/v1/questions", response_model=Questions, responses=ERRORS, openapi_extra=_situation_body(),
              summary="The open questions for a situation, most decisive first")
 async def questions(request: Request, lang: Lang = Query("nl")) -> Response:
-    situation = await _situation(request)
-    # When Advisor.questions(situation, lang) lands (expert/questions.py), ask it instead.
-    design = await run_in_threadpool(_pool(request).consult, situation, lang)
-    body = Questions(lang=lang, target_group=situation.target_group, questions=design.open_questions)
+    situation, pool = await _situation(request), _pool(request)
+    # the interview's own ranking, with what each answer of the first question would change
+    asked = await run_in_threadpool(lambda: pool.questions(situation, lang, effects=1))
+    body = Questions(lang=lang, target_group=situation.target_group, questions=asked)
     return Response(body.model_dump_json(), media_type="application/json")
 
 

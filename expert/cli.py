@@ -25,6 +25,9 @@ COMMANDS = {
     "rules": "expert.commands_rules:rules",
     "review": "expert.commands_review:review",
     "serve": "expert.commands_serve:serve",
+    "interview": "expert.commands_explore:interview",
+    "compare": "expert.commands_explore:compare",
+    "batch": "expert.commands_explore:batch",
 }
 
 
@@ -118,7 +121,9 @@ def _parse_set(values, situation, source):
               help="summary: only 'In het kort'; standard: each reason once; full: every reason, with rule ids.")
 @click.option("--date", "date", default=None, metavar="TEXT",
               help="Date printed on the report (default: from SOURCE_DATE_EPOCH, else none).")
-def consult(file, fmt, lang, overrides, output, with_trace, detail, date):
+@click.option("--vary", metavar="FIELD[=V1,V2]",
+              help="What if: one column per value of FIELD (every allowed value, or the ones listed).")
+def consult(file, fmt, lang, overrides, output, with_trace, detail, date, vary):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
     from expert.engine import consult as run_consult
     from expert.messages import set_message_lang
@@ -147,8 +152,15 @@ def consult(file, fmt, lang, overrides, output, with_trace, detail, date):
             if problem.field in overridden:
                 problem.file, problem.line = "--set", None
         raise InputErrors(problems) from None
-    design = with_target_group_warning(run_consult(situation, lang), stated_group, situation.target_group, lang)
-    text = render(design, format_for(fmt, output), with_trace, detail=detail, date=date)
+    if vary:
+        from expert.compare import render as render_comparison, what_if
+        from expert.situation import known_facts
+
+        text = render_comparison(what_if(known_facts(situation), vary, lang), format_for(fmt, output))
+    else:
+        design = with_target_group_warning(run_consult(situation, lang), stated_group, situation.target_group,
+                                           lang)
+        text = render(design, format_for(fmt, output), with_trace, detail=detail, date=date)
     if output is not None:
         write_file(output, text)
     else:

@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 from .modelgen import list_of, make_model
 
@@ -68,6 +68,16 @@ class Reference(_Model):
 class Answer(_Model):
     value: Any
     label: str
+    # the parts this answer alone would change; computed on request (Advisor.questions(effects=True)),
+    # left out of the JSON when not computed
+    changes: Optional[list[str]] = None
+
+    @model_serializer(mode="wrap")
+    def _omit_uncomputed(self, handler: Any) -> Any:
+        out = handler(self)
+        if isinstance(out, dict) and out.get("changes") is None:
+            out.pop("changes", None)
+        return out
 
 
 class OpenQuestion(_Model):

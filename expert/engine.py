@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import gc
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, cache
 from typing import Any, Optional
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
 from .knowledge import KnowledgeBase, knowledge_base
-from .questions import QuestionIndex, question_index
-from .run import RecordingEngine
+from .design import OpenQuestion
+from .questions import QuestionIndex, open_questions, question_index, with_effects
+from .run import RecordingEngine, Run
 from .scoping import fields_by_group, rule_scopes
 from .situation import known_facts, parse_situation
+from .vocabulary import registry
 
 LANGS = ("nl", "en")
 
@@ -105,16 +108,43 @@ class Advisor:
 
     def consult(self, situation: Any, lang: str = "nl",
                 declaration_order: Optional[list[str]] = None) -> Any:
+        parsed = self._parse(situation, lang)
+        with self._exclusive():
+            return self._design(parsed, lang, declaration_order)
+
+    def questions(self, situation: Any, lang: str = "nl", effects: bool | int = False,
+                  skip: Collection[str] = ()) -> list[OpenQuestion]:
+        """The open questions for a situation, most decisive first, each with its answers and
+        their labels: what a portal needs to run the interview. `skip`: fields not to ask again
+        (answered "don't know"). `effects`: True, or the number of leading questions, whose
+        answers also list the parts that answer alone would change (one consultation per answer)."""
+        parsed = self._parse(situation, lang)
+        with self._exclusive():
+            run = self.engine(parsed.target_group).evaluate(known_facts(parsed))
+            asked = [q for q in open_questions(self.compiled.questions, parsed.target_group, run, lang)
+                     if q.field not in skip]
+            count = len(asked) if effects is True else int(effects)
+            if not count:
+                return asked
+            given = known_facts(parsed)
+            before = self._parts(parsed, run)
+
+            def parts_if(field: str) -> Callable[[Any], Mapping[str, Any]]:
+                return lambda value: self._parts(parse_situation({**given, field: value}))
+            return [with_effects(q, before, parts_if(q.field)) for q in asked[:count]] + asked[count:]
+
+    def _parse(self, situation: Any, lang: str) -> Any:
         if lang not in LANGS:
             raise ValueError("lang must be 'nl' or 'en'")
-        parsed = parse_situation(situation)
+        return parse_situation(situation)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
         if not self._busy.acquire(blocking=False):
             raise AdvisorBusy("this Advisor is consulting in another thread; use one Advisor per "
                               "thread (or expert.consult, which keeps one per thread)")
         try:
-            engine = self.engine(parsed.target_group)
-            run = engine.evaluate(known_facts(parsed), declaration_order=declaration_order)
-            return assemble(self.kb, self.compiled.questions, parsed.target_group, run, lang)
+            yield
         finally:
             self._busy.release()
 
@@ -122,6 +152,15 @@ class Advisor:
         """Review a proposal (a Proposal or a mapping) against the advice for its situation."""
         from .review import review
         return review(self, proposal, lang)
+
+    def _design(self, parsed: Any, lang: str, declaration_order: Optional[list[str]] = None,
+                run: Optional[Run] = None) -> Any:
+        if run is None:
+            run = self.engine(parsed.target_group).evaluate(known_facts(parsed), declaration_order=declaration_order)
+        return assemble(self.kb, self.compiled.questions, parsed.target_group, run, lang)
+
+    def _parts(self, parsed: Any, run: Optional[Run] = None) -> dict[str, Any]:
+        return registry().part_values(self._design(parsed, "en", run=run).model_dump(mode="json"))
 
 
 _local = threading.local()

@@ -134,6 +134,10 @@ class AdvisorPool:
         with self.advisor() as advisor:
             return advisor.consult(situation, lang)
 
+    def questions(self, situation: Any, lang: str = "nl", **options: Any) -> Any:
+        with self.advisor() as advisor:
+            return advisor.questions(situation, lang, **options)
+
     def review(self, proposal: Any, lang: str = "nl", source: str = "<input>") -> Any:
         from .review import review
 

@@ -1,22 +1,40 @@
 """Open questions: the unknown fields whose answer could still change the advice.
 
-For each unknown field we follow the rules that read it and could still fire given
-what is known, then the rules that read what those decide, and collect the design
-parts they conclude. A rule below the priority of a single-valued dimension's
-current winner cannot change that dimension while the winner's own conditions stay
-as they are. A hypothesis property checks that this is sound.
+The analysis is sound (answering one field changes only the parts its question
+names) and complete (when answering any set of unknown fields changes a part, at
+least one of those fields is a question naming that part). Both rest on one picture
+of the situation:
+
+- Every unknown field may still take any value, and so may every dimension that
+  some answer could change (`changeable`, a least fixed point). A rule is *possible*
+  when what is known does not rule it out under that assumption. A rule that needs
+  two unknown answers is therefore possible, and each of the two fields is asked.
+- A field's question follows the possible rules that read it, then the rules that
+  read what those decide, and collects the parts they conclude.
+- A rule below the priority of a single-valued dimension's current winner cannot
+  change that dimension on its own: the dimension changes only when the winner (or a
+  rule at least as high) changes whether it fires, and that rule is followed from
+  the fields it reads.
+- A field that only states a dimension the given facts already decide (a `stated`
+  rule, such as `participation_level` when the level follows from the answers) is
+  not asked: any answer either repeats or contradicts what the situation implies.
+
+Hypothesis properties in tests/test_properties.py check soundness and completeness.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from collections.abc import Callable
 from collections.abc import Mapping
 
 from .conditions import Conditions
 from .design import Answer, OpenQuestion
-from .knowledge import KnowledgeBase
+from .knowledge import PRIORITY_LEVELS, KnowledgeBase
 from .run import Run
 from .vocabulary import registry, vocabulary
+
+STATED = PRIORITY_LEVELS["stated"]      # rules at this level take a value the user states directly
 
 
 @dataclass(frozen=True)
@@ -25,11 +43,18 @@ class RuleView:
     id: str
     conditions: Conditions
     condition_fields: frozenset[str]
-    reads: frozenset[str]
-    parts: tuple[str, ...]          # design parts it concludes
+    concludes: tuple[str, ...]      # dimensions it concludes
+    singles: frozenset[str]         # single-valued dimensions it concludes
     derived: tuple[str, ...]        # readable dimensions it concludes
-    singles: tuple[str, ...]        # single-valued dimensions it concludes
+    status_parts: frozenset[str]    # parts of the preconditions it concludes (met_when: a status)
+    reads: frozenset[str]
     priority: int
+    assumes: bool                   # it states an assumption (a fallback for unknown facts)
+
+    @property
+    def states(self) -> bool:
+        """Whether it takes a value the user states (and concludes nothing else)."""
+        return self.priority >= STATED and set(self.concludes) == self.singles
 
 
 @dataclass(frozen=True)
@@ -40,11 +65,15 @@ class QuestionIndex:
 
 def question_index(kb: KnowledgeBase, scope: Mapping[str, frozenset[str]]) -> QuestionIndex:
     reg = registry()
-    views = {r.id: RuleView(r.id, r.conditions, frozenset(r.conditions.fields()), frozenset(r.reads()),
-                            tuple(dict.fromkeys(reg.part_of(d) for d in r.concludes())),
-                            tuple(d for d in r.concludes() if d in reg.readable),
-                            tuple(r.singles()), r.priority)
-             for r in kb.rules}
+    preconditions = {d for d in reg.multi() if reg.dimensions[d].item == "precondition"}
+    views = {}
+    for r in kb.rules:
+        concludes = tuple(r.concludes())
+        views[r.id] = RuleView(
+            r.id, r.conditions, frozenset(r.conditions.fields()), concludes, frozenset(r.then.singles()),
+            tuple(d for d in concludes if d in reg.readable),
+            frozenset(reg.part_of(d) for d in concludes if d in preconditions), frozenset(r.reads()),
+            r.priority, r.spec.assumes is not None)
     readers: dict[str, dict[str, list[RuleView]]] = {}
     for rule in kb.rules:
         for group in scope[rule.id]:
@@ -54,9 +83,9 @@ def question_index(kb: KnowledgeBase, scope: Mapping[str, frozenset[str]]) -> Qu
 
 
 def possible(conditions: Conditions, known: Mapping[str, Any], free: set[str]) -> bool:
-    """False when what is known rules these conditions out, whatever the `free` fields
-    (the unknown field asked about, and the dimensions it could change) turn out to be.
-    Other unknown fields stay unknown. `unless` is ignored: it can only block."""
+    """False when what is known rules these conditions out, whatever the `free` names
+    (unknown fields and dimensions an answer could change) turn out to be. `unless` is
+    ignored: it can only block."""
     for test in conditions.tests:
         if test.field in free:
             continue
@@ -68,34 +97,93 @@ def possible(conditions: Conditions, known: Mapping[str, Any], free: set[str]) -
     return not conditions.any_of or any(possible(alt, known, free) for alt in conditions.any_of)
 
 
-def could_change(index: QuestionIndex, group: str, known: Mapping[str, Any], winners: Mapping[str, str],
-                 field: str) -> list[str]:
-    """The design parts (in part order) that a value for this unknown field could change."""
-    readers = index.readers.get(group, {})
-    precondition_parts = {registry().part_of(d) for d in registry().multi()
-                          if registry().dimensions[d].item == "precondition"}
-    parts: set[str] = set()
-    free, seen, todo = {field}, set(), [field]
-    while todo:
-        current = todo.pop()
-        for rule in readers.get(current, ()):
-            if rule.id in seen or not possible(rule.conditions, known, free):
-                continue
-            seen.add(rule.id)
-            if free.isdisjoint(rule.condition_fields):
-                parts |= precondition_parts        # read only in met_when: a status
-                continue
-            blocked = {registry().part_of(d) for d in rule.singles
-                       if (w := index.views.get(winners.get(d, ""))) and rule.priority < w.priority
-                       and free.isdisjoint(w.reads)}
-            if blocked and not set(rule.parts) - blocked:
-                continue
-            parts.update(rule.parts)
-            for dim in rule.derived:
-                if dim not in free:
-                    free.add(dim)
-                    todo.append(dim)
-    return [p for p in registry().part_order() if p in parts]
+class Analysis:
+    """What answers to the unknown fields of one consultation could change."""
+
+    def __init__(self, index: QuestionIndex, group: str, run: Run):
+        self.index, self.run = index, run
+        self.readers = index.readers.get(group, {})
+        self.known = {**run.facts, **run.decided}
+        self.unknown = [f for f in vocabulary().fields if f not in run.facts and f != "target_group"]
+        self.free = set(self.unknown)
+        self._possible: set[str] = set()
+        self._close()
+
+    def blocked(self, rule: RuleView, dim: str) -> bool:
+        """A rule below the current winner's priority cannot change the dimension itself."""
+        winner = self.index.views.get(self.run.decided_by.get(dim, ""))
+        return winner is not None and rule.priority < winner.priority
+
+    def is_possible(self, rule: RuleView) -> bool:
+        if rule.id in self._possible:
+            return True
+        if possible(rule.conditions, self.known, self.free):
+            self._possible.add(rule.id)       # `free` only grows, so it stays possible
+            return True
+        return False
+
+    def _close(self) -> None:
+        """Add every dimension some set of answers could change to `free` (least fixed point)."""
+        grew = True
+        while grew:
+            grew = False
+            for name in list(self.free):
+                for rule in self.readers.get(name, ()):
+                    if name not in rule.condition_fields or not self.is_possible(rule):
+                        continue
+                    for dim in rule.derived:
+                        if dim not in self.free and not self.blocked(rule, dim):
+                            self.free.add(dim)
+                            grew = True
+
+    def reach(self, field: str) -> tuple[set[str], int]:
+        """The parts an answer to `field` (with any answers to the others) could change, and
+        how many rules that answer could make or stop fire."""
+        parts: set[str] = set()
+        reached: set[str] = set()
+        names, todo = {field}, [field]
+        while todo:
+            name = todo.pop()
+            for rule in self.readers.get(name, ()):
+                if not self.is_possible(rule):
+                    continue
+                if name not in rule.condition_fields:
+                    parts |= rule.status_parts        # read only in met_when: a status
+                    continue
+                if rule.id in reached:
+                    continue
+                reached.add(rule.id)
+                for dim in rule.concludes:
+                    if not (dim in rule.singles and self.blocked(rule, dim)):
+                        parts.add(registry().part_of(dim))
+                for dim in rule.derived:
+                    if dim not in names and not self.blocked(rule, dim):
+                        names.add(dim)
+                        todo.append(dim)
+        return parts, len(reached)
+
+    def settled(self) -> set[str]:
+        """Dimensions whose winner reads only given facts and settled dimensions and assumes
+        nothing (a fallback that assumes a value does not settle it)."""
+        out: set[str] = set()
+        grew = True
+        while grew:
+            grew = False
+            for dim, rule_id in self.run.decided_by.items():
+                winner = self.index.views.get(rule_id)
+                if (dim not in out and winner and not winner.assumes
+                        and winner.reads <= set(self.run.facts) | out):
+                    out.add(dim)
+                    grew = True
+        return out
+
+    def implied(self, field: str, settled: set[str]) -> bool:
+        """Whether every possible rule reading the field only states a dimension the given
+        facts already decide through another rule."""
+        rules = [r for r in self.readers.get(field, ()) if self.is_possible(r)]
+        return bool(rules) and all(
+            r.states and field in r.condition_fields
+            and all(d in settled and self.run.decided_by[d] != r.id for d in r.singles) for r in rules)
 
 
 def answers(field: str, lang: str) -> list[Answer]:
@@ -107,16 +195,38 @@ def answers(field: str, lang: str) -> list[Answer]:
     return [Answer(value=v, label=voc.value_label(field, v, lang)) for v in voc.field_values(field)]
 
 
+def weight(parts: list[str]) -> int:
+    """How much of the design a question can change: the parts' weights (facts/dimensions.yaml)."""
+    return sum(registry().parts[p].weight for p in parts)
+
+
 def open_questions(index: QuestionIndex, group: str, run: Run, lang: str) -> list[OpenQuestion]:
-    known = {**run.facts, **run.decided}
-    questions = []
-    for field, spec in vocabulary().fields.items():
-        if field in run.facts or field == "target_group":
+    """The open questions, most decisive first: the weight of the parts they can change, then
+    how many rules they reach, then the order of facts/fields.yaml."""
+    analysis = Analysis(index, group, run)
+    settled = analysis.settled()
+    fields = vocabulary().fields
+    ranked = []
+    for position, field in enumerate(analysis.unknown):
+        parts, rules = analysis.reach(field)
+        if not parts or analysis.implied(field, settled):
             continue
-        parts = could_change(index, group, known, run.decided_by, field)
-        if parts:
-            questions.append(OpenQuestion(field=field, question=spec["question"][lang], could_change=parts,
-                                          answers=answers(field, lang)))
-    # the questions whose answer could change most of the design first (stable: vocabulary order)
-    questions.sort(key=lambda q: -len(q.could_change))
-    return questions
+        ordered = [p for p in registry().part_order() if p in parts]
+        question = OpenQuestion(field=field, question=fields[field]["question"][lang], could_change=ordered,
+                                answers=answers(field, lang))
+        ranked.append(((-weight(ordered), -rules, position), question))
+    return [q for _, q in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def changed_parts(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The parts (in part order) whose comparable form differs between two designs."""
+    return [p for p in registry().part_order() if before.get(p) != after.get(p)]
+
+
+def with_effects(question: OpenQuestion, before: Mapping[str, Any],
+                 parts_if: Callable[[Any], Mapping[str, Any]]) -> OpenQuestion:
+    """The question with, for each answer, the parts that answer alone would change.
+    `parts_if(value)` gives the design's part values with that answer added."""
+    effects = [a.model_copy(update={"changes": changed_parts(before, parts_if(a.value))})
+               for a in question.answers]
+    return question.model_copy(update={"answers": effects})

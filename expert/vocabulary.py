@@ -39,6 +39,7 @@ class Part(_Spec):
     title: Titles
     shape: Literal["top", "object", "list"]
     dimensions: list[str] = Field(min_length=1)
+    weight: int = Field(1, ge=1, le=10)     # how much it counts when ranking open questions
 
 
 class Dimension(_Spec):

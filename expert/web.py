@@ -219,8 +219,8 @@ async def advice(request: Request) -> HTMLResponse:
 
 @router.get("/interview", response_class=HTMLResponse)
 async def interview(request: Request) -> HTMLResponse:
-    """One question per page, most decisive first. Built on the design's open questions;
-    switch to `Advisor.questions(situation, lang)` when the interview module lands."""
+    """One question per page, most decisive first, as `aanpakwijzer interview` asks them
+    (Advisor.questions: ranked, without the ones answered "don't know")."""
     lang, group = _lang(request), _group(request)
     if group is None:
         return _page(request, "start.html", status=422, groups=groups(lang), missing_group=True, interview=True)
@@ -231,8 +231,8 @@ async def interview(request: Request) -> HTMLResponse:
     except InputError as exc:
         return _page(request, "form.html", status=422, group=group, group_label=dict(groups(lang))[group],
                      fields=form_fields(group, lang), values=data, errors=_errors_by_field(exc))
-    design = await run_in_threadpool(_pool(request).consult, situation, lang)
-    remaining = [q for q in design.open_questions if q.field not in skipped]
+    pool = _pool(request)
+    remaining = await run_in_threadpool(lambda: pool.questions(situation, lang, effects=1, skip=skipped))
     info = {f.name: f for f in fields_info(lang).fields}
     question = remaining[0] if remaining else None
     answered = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "field")]

@@ -121,16 +121,20 @@ def test_no_traceback_reaches_a_client(client, monkeypatch):
 
 # --- questions, compare ----------------------------------------------------------
 
-def test_questions_are_the_designs_open_questions_with_labelled_answers(client):
+def test_questions_are_the_interviews_ranked_questions_with_labelled_answers(client):
+    from expert.engine import Advisor
+
     situation = {"target_group": "return", "young_children": True}
     response = client.post("/v1/questions?lang=en", json=situation)
     assert response.status_code == 200
     body = response.json()
-    expected = consult(situation, "en").model_dump(mode="json")["open_questions"]
+    expected = [q.model_dump(mode="json") for q in Advisor().questions(situation, "en", effects=1)]
     assert body["questions"] == expected and body["target_group"] == "return"
     assert all(q["answers"] and all(a["label"] for a in q["answers"]) for q in body["questions"])
-    widths = [len(q["could_change"]) for q in body["questions"]]
-    assert widths == sorted(widths, reverse=True)
+    # the first question says what each of its answers would change
+    assert all(a["changes"] is not None for a in body["questions"][0]["answers"])
+    fields = {q["field"] for q in body["questions"]}
+    assert fields == {q.field for q in consult(situation, "en").open_questions}
 
 
 def test_compare_puts_designs_side_by_side(client):

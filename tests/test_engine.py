@@ -147,9 +147,3 @@ def test_preconditions_put_what_is_missing_first_and_the_generic_checklist_last(
         ids = [p.id for p in pres if p.status == status]
         checklist = [i.startswith("gp_") for i in ids]
         assert checklist == sorted(checklist), status          # annex III criteria after the design's own
-
-
-def test_open_questions_with_the_widest_effect_come_first(advisor):
-    questions = advisor.consult({"target_group": "women"}).open_questions
-    sizes = [len(q.could_change) for q in questions]
-    assert len(questions) > 3 and sizes == sorted(sizes, reverse=True)

@@ -1,6 +1,8 @@
 """Properties over the whole situation contract (hypothesis)."""
 import functools
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +22,8 @@ def _value(spec):
 
 
 @st.composite
-def situations(draw):
-    out = {"target_group": draw(_value(FIELDS["target_group"]))}
+def situations(draw, group=None):
+    out = {"target_group": group or draw(_value(FIELDS["target_group"]))}
     for name, spec in FIELDS.items():
         if name != "target_group" and draw(st.booleans()):
             out[name] = draw(_value(spec))
@@ -84,20 +86,71 @@ def _answers(spec):
     return sorted({spec["min"], 2, 3, spec["max"]})
 
 
+def _implied(advisor, situation):
+    """Fields that only state what the given facts already imply (never asked)."""
+    from expert.questions import Analysis
+
+    parsed = parse_situation(situation)
+    run = advisor.engine(parsed.target_group).evaluate(known_facts(parsed))
+    analysis = Analysis(advisor.compiled.questions, parsed.target_group, run)
+    settled = analysis.settled()
+    return {f for f in analysis.unknown if analysis.implied(f, settled)}
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(situation=situations())
 def test_open_questions_name_every_unknown_fact_that_changes_the_design(advisor, situation):
-    """Answering any unknown field changes only parts its open question warned about."""
+    """Soundness: answering any unknown field changes only parts its open question warned
+    about (a field that only restates what the situation implies is left out: its answer
+    repeats or contradicts the given facts)."""
     design = advisor.consult(situation)
     before = _parts(design)
     warned = {q.field: set(q.could_change) for q in design.open_questions}
+    implied = _implied(advisor, situation)
     for field, spec in FIELDS.items():
-        if field in situation:
+        if field in situation or field in implied:
             continue
         for value in _answers(spec):
             after = _parts(advisor.consult({**situation, field: value}))
             changed = {part for part in before if before[part] != after[part]}
             assert changed <= warned.get(field, set()), (field, value, changed - warned.get(field, set()))
+
+
+@st.composite
+def answered(draw, group):
+    """A situation of one target group, and answers to some of its unknown fields."""
+    situation = draw(situations(group))
+    unknown = [f for f in FIELDS if f not in situation]
+    if not unknown:
+        return situation, {}
+    fields = draw(st.lists(st.sampled_from(unknown), min_size=1, max_size=len(unknown), unique=True))
+    return situation, {f: draw(_value(FIELDS[f])) for f in fields}
+
+
+COMPLETENESS = settings(max_examples=500, deadline=None,
+                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("group", list(FIELDS["target_group"]["values"]))
+def test_open_questions_are_complete(advisor, group):
+    """Completeness: when answers to any set of unknown fields change a part of the design,
+    at least one of those fields is an open question naming that part (issue 10: a rule
+    that needs two unknown answers must surface both)."""
+
+    @COMPLETENESS
+    @given(case=answered(group))
+    def check(case):
+        situation, extra = case
+        design = advisor.consult(situation)
+        implied = _implied(advisor, situation)
+        extra = {f: v for f, v in extra.items() if f not in implied}
+        warned = {q.field: set(q.could_change) for q in design.open_questions}
+        before, after = _parts(design), _parts(advisor.consult({**situation, **extra}))
+        for part in before:
+            if before[part] != after[part]:
+                assert any(part in warned.get(f, ()) for f in extra), (part, extra)
+
+    check()
 
 
 @functools.lru_cache(maxsize=1)

@@ -98,7 +98,8 @@ def test_full_report_loses_no_reason_and_shows_chains_and_rule_ids(path):
 
 
 def test_summary_detail_is_only_the_summary_and_warnings():
-    text = invoke("consult", WOMEN, "--detail", "summary").output
+    # a youth field no rule for women reads gives a warning
+    text = invoke("consult", WOMEN, "--detail", "summary", "--set", "care_indication=true").output
     assert "In het kort" in text and "Randvoorwaarden\n---" not in text and "Bronnen\n---" not in text
     assert "Waarschuwingen" in text
 
