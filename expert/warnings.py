@@ -8,12 +8,11 @@
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from .design import Warning, WarningKind
 from .knowledge import KnowledgeBase
-from .questions import Analysis, QuestionIndex
+from .questions import QuestionIndex, possible
 from .run import Candidate, Run
 from .vocabulary import registry, vocabulary
 
@@ -104,9 +103,9 @@ def unread_fields(index: QuestionIndex, group: str, run: Run, lang: str) -> list
         if field not in readers:
             unused.append(field)
             continue
-        # as if this one field were unknown: could any answer to it change a part?
-        probe = replace(run, facts={k: v for k, v in run.facts.items() if k != field})
-        if not Analysis(index, group, probe).reach(field)[0]:
+        # whatever its value, no rule reading it could fire given the rest of what is known
+        known = {k: v for k, v in {**run.facts, **run.decided}.items() if k != field}
+        if not any(possible(rule.conditions, known, {field}) for rule in readers[field]):
             irrelevant.append(field)
     pairs: list[tuple[WarningKind, list[str]]] = [("unused_field", unused), ("irrelevant_field", irrelevant)]
     return [Warning(kind=kind, fields=fields, text=t[kind].format(
