@@ -27,7 +27,7 @@ from .errors import InputError, InputErrors
 from .modelgen import dict_of, list_of, make_model
 from .paths import rules_dir as default_rules_dir
 from .suggest import did_you_mean
-from .vocabulary import Dimension, registry, vocabulary
+from .vocabulary import Dimension, Titles, registry, vocabulary
 from .yamlio import LineDict, line_of, load_mapping
 
 Status = Literal["met", "not_met", "unknown"]
@@ -64,12 +64,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(_Strict):
-    nl: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return getattr(self, lang)
+# A text in both languages: the same model as the vocabulary's titles.
+Text = Titles
 
 
 class RiskText(_Strict):

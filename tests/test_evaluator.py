@@ -5,7 +5,6 @@ import functools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from expert.assemble import assemble
 from expert.engine import compiled
@@ -15,6 +14,7 @@ from expert.paths import FACTS_DIR
 from expert.situation import known_facts, parse_situation
 from expert.vocabulary import vocabulary
 from expert.yamlio import load_mapping
+from strategies import situations
 
 FIELDS = vocabulary().fields
 GROUPS = list(FIELDS["target_group"]["values"])
@@ -32,23 +32,6 @@ def _both(advisor, situation):
     run = _evaluator().evaluate(known_facts(parsed))
     oracle = assemble(base.kb, base.questions, parsed.target_group, run, "nl")
     return advisor.consult(parsed).to_json(), oracle.to_json()
-
-
-def _value(spec):
-    if spec["type"] == "enum":
-        return st.sampled_from(list(spec["values"]))
-    if spec["type"] == "bool":
-        return st.booleans()
-    return st.integers(spec["min"], spec["max"])
-
-
-@st.composite
-def situations(draw, group):
-    out = {"target_group": group}
-    for name, spec in FIELDS.items():
-        if name != "target_group" and draw(st.booleans()):
-            out[name] = draw(_value(spec))
-    return out
 
 
 def test_every_shipped_example_and_scenario_agrees(advisor):

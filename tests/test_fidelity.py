@@ -4,12 +4,12 @@ from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from expert.fidelity import Space, design_findings, fidelity_findings, load_data
 from expert.knowledge import load_knowledge
 from expert.paths import FACTS_DIR, RULES_DIR
 from expert.vocabulary import vocabulary
+from strategies import situations
 
 DATA = """
 channels:
@@ -165,23 +165,6 @@ def test_the_design_check_catches_a_channel_whose_source_is_absent():
 
 
 FIELDS = vocabulary().fields
-
-
-def _value(spec):
-    if spec["type"] == "enum":
-        return st.sampled_from(list(spec["values"]))
-    if spec["type"] == "bool":
-        return st.booleans()
-    return st.integers(spec["min"], spec["max"])
-
-
-@st.composite
-def situations(draw):
-    out = {"target_group": draw(_value(FIELDS["target_group"]))}
-    for name, spec in FIELDS.items():
-        if name != "target_group" and draw(st.booleans()):
-            out[name] = draw(_value(spec))
-    return out
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -8,26 +8,10 @@ from hypothesis import strategies as st
 
 from expert.situation import known_facts, parse_situation
 from expert.vocabulary import vocabulary
+from strategies import field_value, situations
 
 FIELDS = vocabulary().fields
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def _value(spec):
-    if spec["type"] == "enum":
-        return st.sampled_from(list(spec["values"]))
-    if spec["type"] == "bool":
-        return st.booleans()
-    return st.integers(spec["min"], spec["max"])
-
-
-@st.composite
-def situations(draw, group=None):
-    out = {"target_group": group or draw(_value(FIELDS["target_group"]))}
-    for name, spec in FIELDS.items():
-        if name != "target_group" and draw(st.booleans()):
-            out[name] = draw(_value(spec))
-    return out
 
 
 @SETTINGS
@@ -124,7 +108,7 @@ def answered(draw, group):
     if not unknown:
         return situation, {}
     fields = draw(st.lists(st.sampled_from(unknown), min_size=1, max_size=len(unknown), unique=True))
-    return situation, {f: draw(_value(FIELDS[f])) for f in fields}
+    return situation, {f: draw(field_value(FIELDS[f])) for f in fields}
 
 
 COMPLETENESS = settings(max_examples=500, deadline=None,
