@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .api import compare_designs, fields_info, input_errors
 from .errors import InputError
+from .messages import translate
 from .render import render
 from .situation import parse_situation
 from .vocabulary import Lang, registry, vocabulary
@@ -120,11 +121,12 @@ def situation_from(params: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _errors_by_field(exc: InputError) -> dict[Optional[str], list[str]]:
+def _errors_by_field(exc: InputError, lang: str = "nl") -> dict[Optional[str], list[str]]:
+    """Each field's problems in the page's language (the CLI's messages, as --lang gives them)."""
     out: dict[Optional[str], list[str]] = {}
     for error in input_errors(exc):
-        text = error.message + (f" ({', '.join(str(a) for a in error.allowed)})" if error.allowed else "")
-        out.setdefault(error.field, []).append(text)
+        allowed = f" ({', '.join(str(a) for a in error.allowed)})" if error.allowed else ""
+        out.setdefault(error.field, []).append(translate(error.message, lang) + allowed)
     return out
 
 
@@ -210,7 +212,7 @@ async def advice(request: Request) -> HTMLResponse:
         situation = parse_situation(data, "formulier" if lang == "nl" else "form")
     except InputError as exc:
         return _page(request, "form.html", status=422, group=group, group_label=dict(groups(lang))[group],
-                     fields=form_fields(group, lang), values=data, errors=_errors_by_field(exc))
+                     fields=form_fields(group, lang), values=data, errors=_errors_by_field(exc, lang))
     design = await run_in_threadpool(_pool(request).consult, situation, lang)
     head, body, has_main = report_parts(render(design, "html"))
     edit = "/form?" + urlencode([(k, v) for k, v in request.query_params.multi_items()])
@@ -230,7 +232,7 @@ async def interview(request: Request) -> HTMLResponse:
         situation = parse_situation(data, "formulier" if lang == "nl" else "form")
     except InputError as exc:
         return _page(request, "form.html", status=422, group=group, group_label=dict(groups(lang))[group],
-                     fields=form_fields(group, lang), values=data, errors=_errors_by_field(exc))
+                     fields=form_fields(group, lang), values=data, errors=_errors_by_field(exc, lang))
     pool = _pool(request)
     remaining = await run_in_threadpool(lambda: pool.questions(situation, lang, effects=1, skip=skipped))
     info = {f.name: f for f in fields_info(lang).fields}
@@ -261,7 +263,7 @@ async def compare(request: Request) -> HTMLResponse:
         try:
             situations.append(parse_situation(values[side], f"{UI[lang]['situation']} {side.upper()}"))
         except InputError as exc:
-            context["errors"][side] = _errors_by_field(exc)
+            context["errors"][side] = _errors_by_field(exc, lang)
     if len(situations) < 2:
         return _page(request, "compare_form.html", status=422, **context)
     designs = await run_in_threadpool(lambda: [_pool(request).consult(s, lang) for s in situations])
