@@ -51,7 +51,13 @@ UI = {
            "answer": "Volgende vraag", "show_advice": "Toon het advies nu", "could_change": "Kan veranderen",
            "no_more": "Er zijn geen vragen meer die het advies kunnen veranderen.",
            "status": "Overeenkomst", "not_found": "Deze pagina bestaat niet.",
-           "or": "of", "by_question": "beantwoord de vragen één voor één"},
+           "or": "of", "by_question": "beantwoord de vragen één voor één",
+           "review": "Een voorstel toetsen", "review_title": "Een projectvoorstel toetsen",
+           "review_intro": "Vul de situatie in en wat het voorstel (de offerte) plant. Wat u open laat, "
+                           "zegt het voorstel niet; de toets noemt het dan 'ontbreekt'.",
+           "proposal": "Het voorstel", "proposal_name": "Naam van het voorstel", "executor": "Uitvoerder",
+           "months": "Looptijd in maanden", "review_go": "Voorstel toetsen", "not_said": "niet genoemd",
+           "review_result": "Toets van het voorstel", "edit_review": "Voorstel aanpassen"},
     "en": {"site": "Aanpakwijzer", "skip": "Skip to content", "start": "Start", "compare": "Compare two situations",
            "interview": "Question by question", "switch": "Nederlands", "switch_lang": "nl",
            "intro": "Describe the situation in your municipality and get advice on designing a project "
@@ -71,9 +77,20 @@ UI = {
            "could_change": "Could change",
            "no_more": "No questions are left that could change the advice.",
            "status": "Match", "not_found": "This page does not exist.",
-           "or": "or", "by_question": "answer the questions one by one"},
+           "or": "or", "by_question": "answer the questions one by one",
+           "review": "Review a proposal", "review_title": "Review a project proposal",
+           "review_intro": "Fill in the situation and what the proposal (the offer) plans. What you leave "
+                           "open, the proposal does not say; the review then calls it 'missing'.",
+           "proposal": "The proposal", "proposal_name": "Name of the proposal", "executor": "Executing organisation",
+           "months": "Duration in months", "review_go": "Review the proposal", "not_said": "not stated",
+           "review_result": "Review of the proposal", "edit_review": "Change the proposal"},
 }
 CONTROL = {"lang", "go", "skip", "field"}       # query parameters that are not situation fields
+# the review form's proposal parts: query key -> (proposal key, several values?)
+PROPOSAL_KEYS = {"p.recruitment": ("recruitment", True), "p.childcare": ("childcare", False),
+                 "p.result_agreements": ("result_agreements", False),
+                 "p.execution_approach": ("execution_approach", False), "p.scale": ("scale", False),
+                 "p.director_role": ("director_role", True)}
 
 
 def _lang(request: Request) -> Lang:
@@ -185,7 +202,7 @@ def _pool(request: Request) -> Any:
 @router.get("/", response_class=HTMLResponse)
 async def start(request: Request) -> HTMLResponse:
     lang = _lang(request)
-    return _page(request, "start.html", groups=groups(lang))
+    return _page(request, "start.html", groups=groups(lang), review=bool(request.query_params.get("review")))
 
 
 def _group(request: Request, key: str = "target_group") -> Optional[str]:
@@ -272,6 +289,59 @@ async def compare(request: Request) -> HTMLResponse:
     return _page(request, "compare_result.html", rows=rows, sides=context["sides"])
 
 
-# --- review: the proposal review form (/review) comes here when `Advisor.review`
-# lands (expert/review.py): a form for the proposal's parts next to the situation
-# fields, rendering the review's verdict per part. Not faked before then.
+# --- review: the proposal review form -------------------------------------------------
+
+def proposal_parts(lang: Lang) -> list[dict[str, Any]]:
+    """The proposal's parts as form controls: the ids each accepts, with their labels."""
+    from .engine import compiled
+    from .proposal import ID_KEYS, NO_CHILDCARE, allowed_ids
+
+    kb, out = compiled().kb, []
+    for key, (name, several) in PROPOSAL_KEYS.items():
+        dim = ID_KEYS[name]
+        options = [{"value": v, "label": UI[lang]["none"] if v == NO_CHILDCARE else kb.label(dim, v, lang)}
+                   for v in allowed_ids(name)]
+        out.append({"key": key, "id": key.replace(".", "-"), "several": several, "options": options,
+                    "question": registry().dimensions[dim].label.get(lang)})
+    return out
+
+
+def proposal_from(params: Any, lang: Lang) -> dict[str, Any]:
+    """A proposal mapping (the Proposal contract) from the review form's values."""
+    body: dict[str, Any] = {}
+    for key, (name, several) in PROPOSAL_KEYS.items():
+        values = [v for v in params.getlist(key) if v]
+        if values:
+            body[name] = values if several else values[0]
+    months = params.get("p.duration_months", "")
+    if months:
+        body["duration_months"] = int(months) if re.fullmatch(r"\d{1,4}", months) else months
+    name = params.get("p.name", "").strip() or UI[lang]["proposal"]
+    out = {"name": name, "situation": situation_from(params), "proposal": body}
+    if params.get("p.executor", "").strip():
+        out["executor"] = params["p.executor"].strip()
+    return out
+
+
+@router.get("/review", response_class=HTMLResponse)
+async def review(request: Request) -> HTMLResponse:
+    """The review form (situation and proposal); with `go`, the review as its HTML report."""
+    from .review_render import render_review
+
+    lang, group = _lang(request), _group(request)
+    if group is None:
+        return _page(request, "start.html", status=422, groups=groups(lang), missing_group=True, review=True)
+    params = request.query_params
+    form = dict(group=group, group_label=dict(groups(lang))[group], fields=form_fields(group, lang),
+                values=situation_from(params), parts=proposal_parts(lang), chosen=params, errors={})
+    if not params.get("go"):
+        return _page(request, "review_form.html", **form)
+    pool, data = _pool(request), proposal_from(params, lang)
+    try:
+        result = await run_in_threadpool(lambda: pool.review(data, lang, source=UI[lang]["proposal"]))
+    except InputError as exc:
+        return _page(request, "review_form.html", status=422, **{**form, "errors": _errors_by_field(exc, lang)})
+    head, body, has_main = report_parts(render_review(result, "html"))
+    edit = "/review?" + urlencode([(k, v) for k, v in params.multi_items() if k != "go"])
+    return _page(request, "result.html", report_head=head, report=body, report_has_main=has_main, edit_url=edit,
+                 edit_label=UI[lang]["edit_review"])

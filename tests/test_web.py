@@ -241,3 +241,42 @@ def test_pages_work_without_javascript(browser, server):
         assert page.url.startswith(server + "/advice?") and "Aanpakwijzer" in page.content()
     finally:
         context.close()
+
+
+# --- the proposal review form ----------------------------------------------------------------
+
+REVIEW = ("/review?target_group=women&go=1&leaves_home_independently=false&young_children=true"
+          "&p.name=Folders&p.recruitment=mass_media&p.childcare=childcare_next_to_location&p.duration_months=12")
+
+
+def test_the_review_form_offers_the_parts_a_proposal_can_name(client):
+    from expert.proposal import allowed_ids
+
+    page = client.get("/review?target_group=women").text
+    assert page.count('name="p.recruitment"') == len(allowed_ids("recruitment"))
+    assert 'name="p.childcare"' in page and 'name="p.duration_months"' in page and 'name="young_children"' in page
+
+
+def test_a_reviewed_proposal_shows_the_review_and_a_bad_id_the_form_with_the_message(client):
+    from expert.engine import Advisor
+
+    result = client.get(REVIEW)
+    assert result.status_code == 200
+    expected = Advisor().review({"name": "Folders", "situation": {
+        "target_group": "women", "leaves_home_independently": False, "young_children": True},
+        "proposal": {"recruitment": ["mass_media"], "childcare": "childcare_next_to_location",
+                     "duration_months": 12}})
+    assert expected.verdict == "does_not_fit" and "Folders" in result.text
+    bad = client.get("/review?target_group=women&go=1&p.recruitment=bogus")
+    assert bad.status_code == 422 and "onbekende waarde" in bad.text and 'role="alert"' in bad.text
+
+
+def test_review_form_and_result_in_the_browser(page, server):
+    page.goto(f"{server}/review?target_group=return&lang=en")
+    assert_accessible(page)
+    page.select_option("#p-childcare", "none")
+    page.fill("#p-duration_months", "6")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/review?" in page.url and "go=1" in page.url
+    assert_accessible(page)
