@@ -332,8 +332,8 @@ async def review(request: Request) -> HTMLResponse:
     if group is None:
         return _page(request, "start.html", status=422, groups=groups(lang), missing_group=True, review=True)
     params = request.query_params
-    form = dict(group=group, group_label=dict(groups(lang))[group], fields=form_fields(group, lang),
-                values=situation_from(params), parts=proposal_parts(lang), chosen=params, errors={})
+    form: dict[str, Any] = dict(group=group, group_label=dict(groups(lang))[group], fields=form_fields(group, lang),
+                                values=situation_from(params), parts=proposal_parts(lang), chosen=params, errors={})
     if not params.get("go"):
         return _page(request, "review_form.html", **form)
     pool, data = _pool(request), proposal_from(params, lang)
