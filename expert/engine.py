@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from typing import Any, Optional
-from collections.abc import Callable, Collection, Iterator, Mapping
 
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
-from .knowledge import KnowledgeBase, knowledge_base
 from .design import OpenQuestion
+from .knowledge import KnowledgeBase, knowledge_base
 from .questions import QuestionIndex, open_questions, question_index, with_effects
 from .run import RecordingEngine, Run
 from .scoping import fields_by_group, rule_scopes
