@@ -40,7 +40,7 @@ from starlette.responses import Response
 from .design import OpenQuestion, design_model
 from .engine import compiled
 from .errors import InputError, InputErrors
-from .messages import PARTS, translate
+from .messages import PARTS
 from .paths import facts_dir
 from .pool import AdvisorPool, PoolExhausted
 from .proposal import proposal_json_schema
@@ -202,17 +202,9 @@ def problem(status: int, title: str, errors: list[InputError] | None = None, det
     """A problem+json answer; input errors in the request's language (as the CLI's --lang)."""
     errors = errors or []
     body = Problem(title=title, status=status, detail=detail or "\n".join(e.describe(lang) for e in errors),
-                   errors=[ProblemItem(field=e.field, message=_message(e, lang), allowed=e.allowed)
+                   errors=[ProblemItem(field=e.field, message=e.text(lang), allowed=e.allowed)
                            for e in errors])
     return Response(body.model_dump_json(), status_code=status, media_type=PROBLEM, headers=headers)
-
-
-def _message(error: InputError, lang: str = "en") -> str:
-    """The CLI's message without the leading 'file:line: field ...:' part."""
-    text = translate(error.message, lang)
-    if error.allowed:
-        text += f" ({PARTS[lang]['allowed']}: " + ", ".join(str(a) for a in error.allowed) + ")"
-    return text
 
 
 def request_lang(request: Request) -> str:

@@ -130,16 +130,13 @@ def consult(file, fmt, lang, overrides, output, with_trace, detail, date, vary):
     from expert.output import write_file, write_stdout
     from expert.render import format_for, render
     from expert.situation import parse_situation
+    from expert.situation_files import situation_mapping
     from expert.warnings import with_target_group_warning
     from expert.yamlio import load_mapping
 
     set_message_lang(lang)
 
-    data, name = load_mapping(file, "situation file")
-    if "situation" in data and "expect" in data:       # a scenario file: use its situation
-        data = data["situation"]
-        if not isinstance(data, dict):
-            raise InputError("'situation' must be a mapping", file=name, field="situation")
+    data, name = situation_mapping(*load_mapping(file, "situation file"))     # a scenario file: its situation
     stated_group = data.get("target_group")
     data = _parse_set(overrides, data, name)
     try:

@@ -47,14 +47,15 @@ def interview(file: Optional[str], lang: str, output: Optional[str]) -> None:
     "don't know", s for the summary of the advice, q to stop."""
     from .engine import Advisor
     from .interview import TEXTS, Interview, situation_yaml
-    from .situation_files import load_situation, write_text
+    from .output import write_file
+    from .situation_files import load_situation
 
     known: dict[str, Any] = load_situation(file, need_group=False)[0] if file else {}
     advisor = Advisor(freeze_heap=True)
     answered = Interview(advisor, known, lang, _read_line, lambda text: click.echo(text, nl=False)).run()
     text = situation_yaml(answered, lang)
     if output:
-        write_text(output, text)
+        write_file(output, text)
         click.echo("\n" + TEXTS[lang]["written"].format(file=output))
     else:
         click.echo("\n" + TEXTS[lang]["answers"] + "\n" + text, nl=False)

@@ -94,9 +94,15 @@ class InputError(click.ClickException):
         text = f"{where}: "
         if self.field:
             text += f"{words['field']} '{self.field}': "
-        text += translate(self.message, lang)
+        return text + self.text(lang)
+
+    def text(self, lang=None):
+        """The message and the allowed values, without file, line and field (for the API
+        and the web form, which show those themselves)."""
+        lang = lang or message_lang()
+        text = translate(self.message, lang)
         if self.allowed:
-            text += f" ({words['allowed']}: " + ", ".join(str(a) for a in self.allowed) + ")"
+            text += f" ({PARTS[lang]['allowed']}: " + ", ".join(str(a) for a in self.allowed) + ")"
         return text
 
     def __str__(self):

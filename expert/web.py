@@ -23,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 
 from .api import compare_designs, fields_info, input_errors
 from .errors import InputError
-from .messages import translate
 from .render import render
 from .situation import parse_situation
 from .vocabulary import Lang, registry, vocabulary
@@ -142,8 +141,7 @@ def _errors_by_field(exc: InputError, lang: str = "nl") -> dict[Optional[str], l
     """Each field's problems in the page's language (the CLI's messages, as --lang gives them)."""
     out: dict[Optional[str], list[str]] = {}
     for error in input_errors(exc):
-        allowed = f" ({', '.join(str(a) for a in error.allowed)})" if error.allowed else ""
-        out.setdefault(error.field, []).append(translate(error.message, lang) + allowed)
+        out.setdefault(error.field, []).append(error.text(lang))
     return out
 
 

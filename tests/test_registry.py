@@ -1,23 +1,15 @@
 """facts/dimensions.yaml is the one source of truth for the design's parts and dimensions:
 a knowledge engineer adds a dimension with data alone, no Python edited."""
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-from expert.paths import FACTS_DIR, RULES_DIR
+from knowledge_copy import copy_with_dimension, run_cli
+
 from expert.vocabulary import vocabulary
-
-CLI = str(Path(sys.executable).parent / "aanpakwijzer")
 
 NEW_PART = """  meeting_place:
     title: {nl: "Plek van samenkomst", en: "Meeting place"}
     shape: object
     dimensions: [meeting_place]
-
-dimensions:
 """
 NEW_DIMENSION = """  meeting_place:
     kind: single
@@ -46,33 +38,23 @@ expect:
 """
 
 
-def _run(args, base):
-    env = {**os.environ, "AANPAKWIJZER_FACTS": str(base / "facts"), "AANPAKWIJZER_RULES": str(base / "rules")}
-    return subprocess.run([CLI, *args], capture_output=True, text=True, env=env, timeout=120)
-
-
 def test_a_new_dimension_needs_only_data(tmp_path):
-    shutil.copytree(FACTS_DIR, tmp_path / "facts")
-    shutil.copytree(RULES_DIR, tmp_path / "rules")
-    dims = tmp_path / "facts" / "dimensions.yaml"
-    dims.write_text(dims.read_text(encoding="utf-8").replace("\ndimensions:\n", "\n" + NEW_PART, 1)
-                    + NEW_DIMENSION, encoding="utf-8")
-    (tmp_path / "rules" / "meeting.yaml").write_text(RULE, encoding="utf-8")
+    copy_with_dimension(tmp_path, NEW_PART, NEW_DIMENSION, "meeting.yaml", RULE)
     (tmp_path / "place.yaml").write_text(SCENARIO, encoding="utf-8")
 
-    text = _run(["consult", str(tmp_path / "place.yaml")], tmp_path)
+    text = run_cli(tmp_path, "consult", str(tmp_path / "place.yaml"))
     assert text.returncode == 0, text.stderr
     assert "Plek van samenkomst" in text.stdout and "op school" in text.stdout
-    design = json.loads(_run(["consult", str(tmp_path / "place.yaml"), "--format", "json", "--lang", "en"],
-                             tmp_path).stdout)
+    english = run_cli(tmp_path, "consult", tmp_path / "place.yaml", "--format", "json", "--lang", "en")
+    design = json.loads(english.stdout)
     assert design["meeting_place"] == {"place": "school", "place_label": "at school",
                                        "rules": ["meeting.youth.school"]}
-    passed = _run(["test", str(tmp_path / "place.yaml")], tmp_path)
+    passed = run_cli(tmp_path, "test", tmp_path / "place.yaml")
     assert passed.returncode == 0 and "1 passed, 0 failed" in passed.stdout, passed.stdout + passed.stderr
     # a wrong expectation on the new part fails like any other
     (tmp_path / "place.yaml").write_text(SCENARIO.replace("meeting_place: school", "meeting_place: community_centre"),
                                          encoding="utf-8")
-    assert _run(["test", str(tmp_path / "place.yaml")], tmp_path).returncode == 1
+    assert run_cli(tmp_path, "test", str(tmp_path / "place.yaml")).returncode == 1
 
 
 def test_every_dimension_sits_in_exactly_one_part_and_parts_follow_the_contract_order():

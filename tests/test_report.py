@@ -230,8 +230,6 @@ AGAINST_PART = """  better_not:
     title: {nl: "Liever niet", en: "Better not"}
     shape: list
     dimensions: [better_not]
-
-dimensions:
 """
 AGAINST_DIMENSION = """  better_not:
     item: text
@@ -257,26 +255,12 @@ rules:
 def test_a_list_part_added_with_data_alone_is_in_every_format(tmp_path):
     """An 'advised against' list another engineer adds in facts/dimensions.yaml shows in the
     text, Markdown and HTML report (and the summary) without code changes."""
-    import os
-    import shutil
-    import subprocess
-    import sys
-    from pathlib import Path
+    from knowledge_copy import copy_with_dimension, run_cli
 
-    from expert.paths import RULES_DIR
-
-    shutil.copytree(FACTS_DIR, tmp_path / "facts")
-    shutil.copytree(RULES_DIR, tmp_path / "rules")
-    dims = tmp_path / "facts" / "dimensions.yaml"
-    dims.write_text(dims.read_text(encoding="utf-8").replace("\ndimensions:\n", "\n" + AGAINST_PART, 1)
-                    + AGAINST_DIMENSION, encoding="utf-8")
-    (tmp_path / "rules" / "against.yaml").write_text(AGAINST_RULE, encoding="utf-8")
-    env = {**os.environ, "AANPAKWIJZER_FACTS": str(tmp_path / "facts"), "AANPAKWIJZER_RULES": str(tmp_path / "rules")}
-    cli = str(Path(sys.executable).parent / "aanpakwijzer")
+    copy_with_dimension(tmp_path, AGAINST_PART, AGAINST_DIMENSION, "against.yaml", AGAINST_RULE)
     for fmt, heading in (("text", "Liever niet\n-----------"), ("markdown", "## Liever niet"),
                          ("html", ">Liever niet</h2>")):
-        out = subprocess.run([cli, "consult", str(WOMEN), "--format", fmt], capture_output=True, text=True,
-                             env=env, timeout=120)
+        out = run_cli(tmp_path, "consult", WOMEN, "--format", fmt)
         assert out.returncode == 0, out.stderr
         assert heading in out.stdout and "Werf geïsoleerde vrouwen niet via massamedia." in out.stdout
         assert "Liever niet:" in out.stdout or "<dt>Liever niet</dt>" in out.stdout, "the summary counts it"

@@ -78,7 +78,7 @@ def test_a_wrong_value_gives_the_form_back_with_the_message(client):
     page = client.get("/advice?target_group=women&funding_years=40&dutch_proficiency=fluent")
     assert page.status_code == 422
     assert 'role="alert"' in page.text and 'href="#funding_years"' in page.text
-    assert "onbekende waarde &#39;fluent&#39;" in page.text and "(none, basic, good)" in page.text
+    assert "onbekende waarde &#39;fluent&#39;" in page.text and "(toegestaan: none, basic, good)" in page.text
     assert 'aria-invalid="true"' in page.text
     english = client.get("/advice?target_group=women&dutch_proficiency=fluent&lang=en").text
     assert "unknown value &#39;fluent&#39;" in english          # the page's language, as the CLI's --lang
