@@ -14,6 +14,9 @@ import click
 def review(proposals, fmt, lang, output):
     """Review PROPOSAL files (YAML or JSON; '-' reads stdin) against the advice; several
     files for one situation are compared and ranked."""
+    from expert.cli import one_shot
+
+    one_shot()
     from expert.engine import Advisor
     from expert.messages import set_message_lang
     from expert.output import write_file, write_stdout

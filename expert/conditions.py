@@ -147,6 +147,29 @@ class Conditions:
 Report = Callable[..., None]      # report(message, line=None, field=None, allowed=None)
 
 
+def conditions_to_data(conditions: Conditions) -> dict[str, Any]:
+    """Parsed conditions as JSON data (for the knowledge-base cache); `conditions_from_data`
+    gives them back equal."""
+    out: dict[str, Any] = {}
+    if conditions.tests:
+        # a tuple argument (in, not_in) becomes a JSON list; a scalar argument is never a list
+        out["t"] = [[t.field, t.op, list(t.value) if isinstance(t.value, tuple) else t.value]
+                    for t in conditions.tests]
+    if conditions.any_of:
+        out["a"] = [conditions_to_data(alt) for alt in conditions.any_of]
+    if conditions.unless:
+        out["u"] = conditions_to_data(conditions.unless)
+    return out
+
+
+def conditions_from_data(data: Mapping[str, Any]) -> Conditions:
+    tests = tuple(Test(name, op, tuple(value) if isinstance(value, list) else value)
+                  for name, op, value in data.get("t", ()))
+    any_of = tuple(conditions_from_data(alt) for alt in data.get("a", ()))
+    unless = conditions_from_data(data["u"]) if "u" in data else None
+    return Conditions(tests, any_of, unless)
+
+
 class ConditionParser:
     """Turns a raw condition map into Conditions, reporting every problem it finds.
 

@@ -19,6 +19,7 @@ import collections.abc
 import logging
 from collections import deque
 from collections.abc import Mapping
+from itertools import product
 from typing import Any
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
@@ -32,8 +33,11 @@ try:
     from experta import KnowledgeEngine as ExpertaKnowledgeEngine
     from experta import watchers
     from experta.activation import Activation
-    from experta.fieldconstraint import L, P as _P, W
+    from experta.fact import InitialFact
+    from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P as _P, W
     from experta.matchers.rete import ReteMatcher
+    from experta.matchers.rete.dnf import dnf as experta_dnf, unpack_exp
+    from experta.matchers.rete.utils import extract_facts
     from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
     from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
                                              OrdinaryMatchNode)
@@ -172,6 +176,113 @@ def _supported(node) -> bool:
             and check.how.__bind__ is None and not Fact.is_special(check.what))
 
 
+# --- rule preparation -----------------------------------------------------------------
+# experta rewrites every rule into disjunctive normal form before building the network
+# (matchers/rete/dnf.py and utils.prepare_rule). That was most of the cost of building
+# an engine (120 of 150 ms for the largest group): it copies every fact pattern on every
+# pass of its fixed-point loops and re-wraps every rule through inspect.signature. These
+# are the same rewrites in the same order; what is already in normal form is returned
+# as it is (so the loops end after one pass), and a part shared by several rules (the
+# rules compiled from one YAML rule share their patterns) is rewritten once. A test
+# compares the result with experta's own for every target group's engine.
+
+_COMPOSITE_FC = (ORFC, NOTFC, ANDFC)
+
+
+class _Normaliser:
+    def __init__(self) -> None:
+        self._done: dict = {}      # id(part) -> (part, its normal form); holds the part alive
+
+    def dnf(self, exp):
+        done = self._done.get(id(exp))
+        if done is not None and done[0] is exp:
+            return done[1]
+        result = self._rewrite(exp)
+        self._done[id(exp)] = (exp, result)
+        return result
+
+    def _rewrite(self, exp):
+        if isinstance(exp, Fact):
+            # a pattern without composite field constraints is in normal form already
+            if any(isinstance(value, _COMPOSITE_FC) for value in exp.values()):
+                return experta_dnf(exp)
+            return exp
+        for kind, rewrite in ((Rule, self._rule), (NOT, self._not), (OR, self._or), (AND, self._and)):
+            if isinstance(exp, kind):
+                return rewrite(exp)
+        return experta_dnf(exp)
+
+    def _rule(self, exp):
+        last, current = None, _with_conditions(exp, AND(*[self.dnf(e) for e in exp]))
+        while last != current:
+            last, current = current, _with_conditions(current, *[self.dnf(e) for e in current])
+        return _with_conditions(current, *unpack_exp(current, AND))
+
+    def _not(self, exp):
+        inner = exp[0]
+        if isinstance(inner, NOT):
+            return self.dnf(inner[0])
+        if isinstance(inner, OR):
+            return AND(*[NOT(self.dnf(x)) for x in inner])
+        if isinstance(inner, AND):
+            return OR(*[NOT(self.dnf(x)) for x in inner])
+        return exp
+
+    def _or(self, exp):
+        if len(exp) == 1:
+            return self.dnf(exp[0])
+        return _same_or_new(OR, exp, [self.dnf(x) for x in unpack_exp(exp, OR)])
+
+    def _and(self, exp):
+        if len(exp) == 1:
+            return self.dnf(exp[0])
+        if any(isinstance(e, OR) for e in exp):
+            parts = [[self.dnf(x) for x in e] if isinstance(e, OR) else [self.dnf(e)] for e in exp]
+            return OR(*[self.dnf(AND(*p)) for p in product(*parts)])
+        return _same_or_new(AND, exp, [self.dnf(x) for x in unpack_exp(exp, AND)])
+
+    def prepare(self, rule):
+        """experta's ``utils.prepare_rule`` for a Rule."""
+        normal = self.dnf(rule)
+        prepared = _with_conditions(normal, *[_prepare_part(e) for e in normal])
+        if not prepared:
+            return _with_conditions(prepared, InitialFact())
+        if isinstance(prepared[0], NOT) or len(extract_facts(prepared)) == 0:
+            return _with_conditions(prepared, InitialFact(), *prepared)
+        return self.dnf(prepared)
+
+
+def _same_or_new(kind, exp, parts: list):
+    """`exp` itself when rewriting changed none of its parts (equal either way)."""
+    if len(parts) == len(exp) and all(new is old for new, old in zip(parts, exp)):
+        return exp
+    return kind(*parts)
+
+
+def _with_conditions(rule, *conditions):
+    """experta's ``Rule.new_conditions`` without re-reading the action's signature:
+    the same salience, action and wrapper attributes, not bound to an engine."""
+    new = type(rule)(*conditions, salience=rule.salience)
+    new.__dict__.update(rule.__dict__)
+    new._wrapped_self = None
+    return new
+
+
+def _prepare_part(exp):
+    if isinstance(exp, OR):
+        return OR(*[AND(InitialFact(), e) if isinstance(e, NOT)
+                    else _prepare_part(e) if isinstance(e, AND) else e for e in exp])
+    if isinstance(exp, AND) and isinstance(exp[0], NOT):
+        return AND(InitialFact(), *exp)
+    return exp
+
+
+def prepare_ruleset(rules) -> set:
+    """experta's ``ReteMatcher.prepare_ruleset`` on the copy-free rewriting above."""
+    normaliser = _Normaliser()
+    return {normaliser.prepare(rule) for rule in rules}
+
+
 class IncrementalReteMatcher(ReteMatcher):
     """experta's Rete network, run by node code that does only the work a change needs.
 
@@ -247,6 +358,11 @@ class IncrementalReteMatcher(ReteMatcher):
                     ready.append(child)
         assert len(order) == len(seen), "the Rete network has a cycle"
         return order
+
+    @staticmethod
+    def prepare_ruleset(engine):
+        """experta's rule preparation (see `prepare_ruleset`), without its copying."""
+        return prepare_ruleset(engine.get_rules())
 
     def build_network(self):
         """experta's alpha network; the beta network wired as experta's ``wire_rule``

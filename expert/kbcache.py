@@ -1,25 +1,36 @@
-"""A cache of the parsed rule files, so a cold start does not parse YAML again.
+"""Caches that keep a cold start from parsing YAML and validating the rules again.
 
-Parsing the rule files' YAML is most of loading the knowledge base (about 50 ms of a
-cold consultation); the same data as JSON loads in a few milliseconds. The cache
-holds only the parsed data with its line numbers, as JSON (never pickle), keyed by
-a hash of every file's name and bytes; validation and linting run as always. It
-lives in $AANPAKWIJZER_CACHE, else $XDG_CACHE_HOME/aanpakwijzer, else
-~/.cache/aanpakwijzer; any problem with it (unwritable, corrupt) means parsing the
-YAML as if there were no cache. AANPAKWIJZER_CACHE=off disables it.
+Two caches, both JSON (never pickle), both written atomically:
+
+- the validated knowledge base (`kb-<key>.json`): each rule's spec, its parsed
+  conditions, file and line, and the items. It is written only after a load that
+  found no problems, and keyed by a hash of the rule files, the vocabulary files in
+  facts/ and the program's own source, so a change to any of them loads, validates
+  and lints everything again. Reading it still validates the specs with pydantic;
+  only the YAML parsing and the linting are skipped.
+- the parsed rule files with their line numbers (`rules-<key>.json`), keyed by the
+  files' names and bytes, for loads that need the files themselves (the rulebook,
+  `rules check`) or whose knowledge base is not cached yet.
+
+They live in $AANPAKWIJZER_CACHE, else $XDG_CACHE_HOME/aanpakwijzer, else
+~/.cache/aanpakwijzer; any problem with them (unwritable, corrupt) means loading as
+if there were no cache. AANPAKWIJZER_CACHE=off disables both.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
 from .yamlio import LineDict, LineList
 
-FORMAT = 1
+FORMAT = 2
+KEEP = 8                                        # documents of each kind kept (see _prune)
+_SOURCE = Path(__file__).resolve().parent      # the expert package
 
 
 def cache_dir() -> Optional[Path]:
@@ -37,6 +48,63 @@ def key_of(paths: list[Path]) -> str:
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
+
+
+def kb_key(rule_paths: list[Path], facts: Path) -> str:
+    """The validated knowledge base's key: rule files, vocabulary files and program source."""
+    digest = hashlib.sha256(f"aanpakwijzer-kb-{FORMAT}-{sys.version_info[:2]}".encode())
+    for group in (rule_paths, sorted(facts.glob("*.yaml")), sorted(_SOURCE.glob("*.py"))):
+        for path in group:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(b"\1")
+    return digest.hexdigest()[:32]
+
+
+def read_json(name: str) -> Any:
+    """A cached document, or None when there is none (or it cannot be read)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with open(folder / name, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(name: str, data: Any) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _prune(folder, name.split("-", 1)[0])
+    except (OSError, TypeError, ValueError):
+        pass        # a cache that cannot be written is no cache
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Keep the newest few documents of a kind: every edit of a rule file or of the
+    program makes a new key, and the old ones are never read again."""
+    found = []
+    for path in folder.glob(f"{kind}-*.json"):
+        try:
+            found.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    for _, path in sorted(found, reverse=True)[KEEP:]:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _dump(node: Any) -> Any:
@@ -60,25 +128,13 @@ def _load(node: Any) -> Any:
 
 
 def read(key: str) -> Optional[list[Any]]:
-    folder = cache_dir()
-    if folder is None:
-        return None
+    """The parsed rule files cached under `key`, or None."""
+    data = read_json(f"rules-{key}.json")
     try:
-        with open(folder / f"rules-{key}.json", encoding="utf-8") as handle:
-            return [_load(item) for item in json.load(handle)]
-    except (OSError, ValueError, TypeError, KeyError):
+        return None if data is None else [_load(item) for item in data]
+    except (TypeError, KeyError, AttributeError):
         return None
 
 
 def write(key: str, mappings: list[Any]) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump([_dump(m) for m in mappings], out)
-        os.replace(tmp, folder / f"rules-{key}.json")
-    except (OSError, TypeError, ValueError):
-        pass        # a cache that cannot be written is no cache
+    write_json(f"rules-{key}.json", [_dump(m) for m in mappings])

@@ -17,15 +17,16 @@ import re
 from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from . import kbcache
-from .conditions import ConditionParser, Conditions, When
+from .conditions import ConditionParser, Conditions, When, conditions_from_data, conditions_to_data
 from .errors import InputError, InputErrors
 from .modelgen import dict_of, list_of, make_model
-from .paths import rules_dir as default_rules_dir
+from .paths import facts_dir, rules_dir as default_rules_dir
 from .suggest import did_you_mean
 from .vocabulary import Dimension, Titles, registry, vocabulary
 from .yamlio import LineDict, line_of, load_mapping
@@ -276,14 +277,24 @@ class KnowledgeRule:
 
 
 class KnowledgeBase:
-    def __init__(self, rules: list[KnowledgeRule], items: dict[str, dict], files: dict[str, RuleFileBase]):
+    def __init__(self, rules: list[KnowledgeRule], items: dict[str, dict],
+                 files: Union[dict[str, RuleFileBase], Callable[[], dict[str, RuleFileBase]]]):
         self.rules = rules
         self.by_id = {r.id: r for r in rules}
         self.items = items            # dimension -> {id: Text or RiskText}
-        self.files = files            # file name -> RuleFile
+        self._files = files           # file name -> RuleFile, or what reads them when first asked
+
+    @property
+    def files(self) -> dict[str, RuleFileBase]:
+        """The rule files as validated models (read on first use when loaded from the cache)."""
+        if callable(self._files):
+            self._files = self._files()
+        return self._files
 
     def subset(self, rules: list[KnowledgeRule]) -> KnowledgeBase:
-        return KnowledgeBase(rules, self.items, self.files)
+        subset = KnowledgeBase(rules, self.items, {})
+        subset._files = lambda: self.files
+        return subset
 
     def label(self, dimension: str, value: Any, lang: str) -> str:
         entry = self.items.get(dimension, {}).get(value)
@@ -427,10 +438,61 @@ def _expand_table(table: TableSpec, raw: LineDict, file: str, linter: _Linter,
 
 
 def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
-    """Load, validate and lint every rule file; raise InputErrors listing all problems."""
+    """Load, validate and lint every rule file; raise InputErrors listing all problems.
+    A base that loaded without problems before, from the same files and program, comes
+    from the cache (kbcache)."""
+    folder = Path(rules_dir) if rules_dir else default_rules_dir()
+    try:
+        key: Optional[str] = kbcache.kb_key(sorted(folder.glob("*.yaml")), facts_dir())
+    except OSError:
+        key = None
+    cached = _from_cache(kbcache.read_json(f"kb-{key}.json"), folder) if key else None
+    if cached is not None:
+        return cached
+    kb = _load_and_lint(folder)
+    if key:
+        kbcache.write_json(f"kb-{key}.json", _to_cache(kb))
+    return kb
+
+
+def _to_cache(kb: KnowledgeBase) -> dict[str, Any]:
+    return {"rules": [{"spec": r.spec.model_dump(mode="json"), "when": conditions_to_data(r.conditions),
+                       "file": r.file, "line": r.line, "table": r.table,
+                       "met_when": {k: conditions_to_data(v) for k, v in r.met_when.items()}}
+                      for r in kb.rules],
+            "items": {dim: {k: v.model_dump(mode="json") for k, v in entries.items()}
+                      for dim, entries in kb.items.items()}}
+
+
+def _from_cache(data: Any, folder: Path) -> Optional[KnowledgeBase]:
+    """The knowledge base from cached data; None when the data is not what we wrote."""
+    if data is None:
+        return None
+    reg = registry()
+    try:
+        specs = TypeAdapter(list[rule_spec_model()]).validate_python([r["spec"] for r in data["rules"]])
+        items = {dim: {k: (RiskText if reg.dimensions[dim].item == "risk" else Text).model_validate(v)
+                       for k, v in entries.items()}
+                 for dim, entries in data["items"].items()}
+        rules = []
+        for spec, raw in zip(specs, data["rules"]):
+            rule = KnowledgeRule(spec, conditions_from_data(raw["when"]), raw["file"], raw["line"],
+                                 {k: conditions_from_data(v) for k, v in raw["met_when"].items()},
+                                 raw["table"])
+            rule.finish()
+            rules.append(rule)
+    except (ValidationError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+    def files() -> dict[str, RuleFileBase]:
+        return _read_files(folder, _Linter())[0]
+    return KnowledgeBase(rules, items, files)
+
+
+def _load_and_lint(folder: Path) -> KnowledgeBase:
     reg = registry()
     linter = _Linter()
-    files, raw_files = _read_files(Path(rules_dir) if rules_dir else default_rules_dir(), linter)
+    files, raw_files = _read_files(folder, linter)
     items = _collect_items(files, raw_files, linter)
     dims_values = {d: list(reg.dimensions[d].values) + list(items.get(d, {})) for d in reg.single()
                    if d in reg.readable}

@@ -1,4 +1,4 @@
-"""The parsed-rules cache speeds up a cold start and never changes what is loaded."""
+"""The knowledge-base caches speed up a cold start and never change what is loaded."""
 import shutil
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from expert import kbcache
 from expert.errors import InputErrors
 from expert.knowledge import load_knowledge
-from expert.paths import RULES_DIR
+from expert.paths import FACTS_DIR, RULES_DIR
 
 
 def _summary(kb):
@@ -40,3 +40,40 @@ def test_cache_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("AANPAKWIJZER_CACHE", "off")
     assert kbcache.cache_dir() is None
     assert load_knowledge(RULES_DIR).rules
+
+
+def _kb_summary(kb):
+    return [(r.id, r.file, r.line, r.table, r.conditions, r.met_when, r.spec, r.reads(), r.singles(),
+             r.multi_concluded()) for r in kb.rules]
+
+
+def test_the_validated_base_comes_back_equal_from_its_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("AANPAKWIJZER_CACHE", str(tmp_path / "cache"))
+    fresh = load_knowledge(RULES_DIR)
+    assert len(list((tmp_path / "cache").glob("kb-*.json"))) == 1
+    cached = load_knowledge(RULES_DIR)
+    assert _kb_summary(cached) == _kb_summary(fresh)
+    assert cached.items == fresh.items
+    assert cached.files == fresh.files            # read when first asked for
+
+
+def test_a_changed_vocabulary_file_invalidates_the_validated_base(tmp_path):
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    for path in FACTS_DIR.glob("*.yaml"):
+        shutil.copy(path, facts / path.name)
+    paths = sorted(RULES_DIR.glob("*.yaml"))
+    before = kbcache.kb_key(paths, facts)
+    (facts / "sources.yaml").write_text((facts / "sources.yaml").read_text(encoding="utf-8") + "\n",
+                                        encoding="utf-8")
+    assert kbcache.kb_key(paths, facts) != before
+
+
+def test_old_cache_documents_are_pruned(tmp_path, monkeypatch):
+    monkeypatch.setenv("AANPAKWIJZER_CACHE", str(tmp_path))
+    for index in range(kbcache.KEEP + 5):
+        kbcache.write_json(f"kb-{index:04d}.json", {"n": index})
+    kept = sorted(p.name for p in tmp_path.glob("kb-*.json"))
+    assert len(kept) == kbcache.KEEP
+    assert f"kb-{kbcache.KEEP + 4:04d}.json" in kept        # the newest is kept
+    assert not list(tmp_path.glob(".tmp-*"))

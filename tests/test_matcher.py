@@ -9,8 +9,9 @@ from test_properties import situations
 
 from expert import Advisor
 from expert.engine import group_engine_class
-from expert.experta_compat import (NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, ReteMatcher,
-                                   Rule, StableDepthStrategy)
+from expert.experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, ReteMatcher,
+                                   Rule, StableDepthStrategy, prepare_ruleset)
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L
 from expert.situation import known_facts, parse_situation
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -36,6 +37,52 @@ def test_designs_are_those_of_expertas_stock_matcher(advisor, situation, data):
 def test_every_group_engine_runs_on_the_fast_path(advisor):
     for group in ("women", "youth", "newcomers", "return"):
         assert advisor.engine(group).matcher.fast, group
+
+
+# --- rule preparation: ours against experta's ----------------------------------------
+
+def _shape(node):
+    """A rule's structure with every type spelled out (experta's CEs are tuples, so
+    AND(a, b) == OR(a, b) as tuples)."""
+    if isinstance(node, Fact):
+        return (type(node).__name__, tuple(sorted((repr(k), _shape(v)) for k, v in node.items())))
+    if isinstance(node, tuple):
+        own = (node._wrapped, node._wrapped_self, node.salience) if isinstance(node, Rule) else ()
+        return (type(node).__name__, tuple(_shape(e) for e in node)) + own
+    return repr(node)
+
+
+def _expertas(rules):
+    return ReteMatcher.prepare_ruleset(type("Holder", (), {"get_rules": lambda self: rules})())
+
+
+def test_every_group_engine_is_prepared_as_experta_prepares_it():
+    """Same rules, same structure and the same set order (so the same network)."""
+    for group in ("women", "youth", "newcomers", "return"):
+        rules = group_engine_class(group)().get_rules()
+        assert [_shape(r) for r in prepare_ruleset(rules)] == [_shape(r) for r in _expertas(rules)], group
+
+
+FIELD_VALUE = st.recursive(st.sampled_from([L(1), L(2), L(3)]),
+                           lambda inner: st.one_of(st.builds(NOTFC, inner),
+                                                   st.lists(inner, min_size=2, max_size=3).map(lambda v: ORFC(*v)),
+                                                   st.lists(inner, min_size=2, max_size=3).map(lambda v: ANDFC(*v))),
+                           max_leaves=3)
+PATTERN = st.one_of(st.builds(lambda k: Item(kind=k), st.sampled_from("abc")),
+                    st.builds(lambda k, v: Item(kind=k, size=v), st.sampled_from("abc"), FIELD_VALUE))
+ELEMENT = st.recursive(PATTERN, lambda inner: st.one_of(
+    st.builds(NOT, inner),
+    st.lists(inner, min_size=1, max_size=3).map(lambda parts: AND(*parts)),
+    st.lists(inner, min_size=1, max_size=3).map(lambda parts: OR(*parts))), max_leaves=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(conditions=st.lists(ELEMENT, max_size=3), salience=st.integers(0, 3))
+def test_random_rules_are_prepared_as_experta_prepares_them(conditions, salience):
+    rule = Rule(*conditions, salience=salience)(lambda engine: None)
+    ours, = prepare_ruleset([rule])
+    theirs, = _expertas([rule])
+    assert _shape(ours) == _shape(theirs)
 
 
 # --- retraction, shared captures and the fallback, on a small engine -----------------
