@@ -470,7 +470,8 @@ def _from_cache(data: Any, folder: Path) -> Optional[KnowledgeBase]:
         return None
     reg = registry()
     try:
-        specs = TypeAdapter(list[rule_spec_model()]).validate_python([r["spec"] for r in data["rules"]])
+        spec_list: Any = list[rule_spec_model()]          # type: ignore[misc]  # a generated model
+        specs: list[Any] = TypeAdapter(spec_list).validate_python([r["spec"] for r in data["rules"]])
         items = {dim: {k: (RiskText if reg.dimensions[dim].item == "risk" else Text).model_validate(v)
                        for k, v in entries.items()}
                  for dim, entries in data["items"].items()}
