@@ -7,9 +7,8 @@ second thread while it is busy, and `consult()` keeps one Advisor per thread.
 """
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,6 +17,7 @@ from typing import Any, Optional
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
 from .design import OpenQuestion
+from .heap import collector_paused, freeze_heap
 from .knowledge import KnowledgeBase, knowledge_base
 from .questions import QuestionIndex, open_questions, question_index, with_effects
 from .run import RecordingEngine, Run
@@ -64,32 +64,14 @@ def group_engine_class(group: str) -> Any:
     return engine_class
 
 
-_freeze_lock = threading.Lock()
-_frozen = False
-
-
-def freeze_heap_once() -> None:
-    """Move what is alive now out of the cyclic collector's view, once per process.
-
-    The Rete networks are large and live as long as the process; without this every
-    full collection rescans them (40-80 ms latency spikes). Only for processes that
-    are Aanpakwijzer (CLI, server) or hosts that ask for it: a frozen heap never
-    frees what was alive at that moment."""
-    global _frozen
-    with _freeze_lock:
-        if not _frozen:
-            gc.collect()
-            gc.freeze()
-            _frozen = True
-
-
 class Advisor:
     """Warm engines, one per target group, built on first use; `consult` resets the
     group's engine and runs a situation. One thread at a time: a second thread that
     enters while a consultation runs gets `AdvisorBusy`, never a wrong design.
 
-    With ``freeze_heap=True`` the heap is frozen once the first engine is built (see
-    `freeze_heap_once`); the default leaves the host's collector alone."""
+    With ``freeze_heap=True`` the heap is frozen after each engine is built (see
+    `heap.freeze_heap`; for Advisors that live as long as the process); the default
+    leaves the host's collector alone."""
 
     def __init__(self, freeze_heap: bool = False):
         self.compiled = compiled()
@@ -103,7 +85,7 @@ class Advisor:
         if engine is None:
             engine = self.engines[group] = group_engine_class(group)()
             if self.freeze_heap:
-                freeze_heap_once()
+                freeze_heap()
         return engine
 
     def consult(self, situation: Any, lang: str = "nl",
@@ -111,6 +93,16 @@ class Advisor:
         parsed = self._parse(situation, lang)
         with self._exclusive():
             return self._design(parsed, lang, declaration_order)
+
+    def consult_all(self, situations: Iterable[Any], lang: str = "nl") -> list[Any]:
+        """A Design for each situation, in order: a batch. The cyclic collector is paused
+        while it runs (see `heap.collector_paused`): consultations make no reference
+        cycles, and its full collections would rescan the Designs already made, again
+        and again. Every situation is checked before the first consultation, so a bad one
+        raises its InputError without work done."""
+        parsed = [self._parse(situation, lang) for situation in situations]
+        with self._exclusive(), collector_paused():
+            return [self._design(one, lang) for one in parsed]
 
     def questions(self, situation: Any, lang: str = "nl", effects: bool | int = False,
                   skip: Collection[str] = ()) -> list[OpenQuestion]:

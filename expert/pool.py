@@ -12,7 +12,6 @@ instead of queueing without bound.
 """
 from __future__ import annotations
 
-import gc
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -20,20 +19,12 @@ from contextlib import contextmanager
 from typing import Any, Optional
 
 from .engine import Advisor
+from .heap import freeze_heap
 from .vocabulary import vocabulary
 
 
 class PoolExhausted(RuntimeError):
     """No Advisor became free within the pool's timeout."""
-
-
-def _freeze() -> None:
-    """Move everything alive now (the warm Rete networks) out of the cyclic collector's
-    view. Done after each Advisor is warm, not only after the first engine (as
-    `Advisor(freeze_heap=True)` does): otherwise every full collection rescans the other
-    engines, a 40-80 ms pause in the middle of some request."""
-    gc.collect()
-    gc.freeze()
 
 
 class _Waiter:
@@ -44,7 +35,8 @@ class _Waiter:
 
 class AdvisorPool:
     def __init__(self, size: int = 2, timeout: float = 10.0, freeze_heap: bool = False):
-        """`freeze_heap`: for processes that are Aanpakwijzer (the server), see `_freeze`."""
+        """`freeze_heap`: for processes that are Aanpakwijzer (the server): the heap is frozen
+        after each Advisor is warm (see `heap.freeze_heap`)."""
         if size < 1:
             raise ValueError("a pool needs at least one Advisor")
         self.size = size
@@ -76,7 +68,7 @@ class AdvisorPool:
             for group in groups:
                 advisor.engine(group)
             if self._freeze_heap:
-                _freeze()
+                freeze_heap()
             self._give_back(advisor)
 
     def warm_in_background(self) -> threading.Thread:

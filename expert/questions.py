@@ -107,6 +107,7 @@ class Analysis:
         self.unknown = [f for f in vocabulary().fields if f not in run.facts and f != "target_group"]
         self.free = set(self.unknown)
         self._possible: set[str] = set()
+        self._steps: dict[str, tuple[set[str], frozenset[str], tuple[str, ...]]] = {}
         self._close()
 
     def blocked(self, rule: RuleView, dim: str) -> bool:
@@ -123,18 +124,44 @@ class Analysis:
         return False
 
     def _close(self) -> None:
-        """Add every dimension some set of answers could change to `free` (least fixed point)."""
-        grew = True
-        while grew:
-            grew = False
-            for name in list(self.free):
-                for rule in self.readers.get(name, ()):
-                    if name not in rule.condition_fields or not self.is_possible(rule):
-                        continue
-                    for dim in rule.derived:
-                        if dim not in self.free and not self.blocked(rule, dim):
-                            self.free.add(dim)
-                            grew = True
+        """Add every dimension some set of answers could change to `free` (least fixed point).
+        Whether a rule is possible changes only when one of its condition fields becomes
+        free, so each newly free name needs its readers checked once (a worklist)."""
+        todo = list(self.free)
+        while todo:
+            name = todo.pop()
+            for rule in self.readers.get(name, ()):
+                if name not in rule.condition_fields or not self.is_possible(rule):
+                    continue
+                for dim in rule.derived:
+                    if dim not in self.free and not self.blocked(rule, dim):
+                        self.free.add(dim)
+                        todo.append(dim)
+
+    def _step(self, name: str) -> tuple[set[str], frozenset[str], tuple[str, ...]]:
+        """What reaching `name` adds: the parts its possible readers can change, the rules
+        that can change whether they fire, and the dimensions reached next. `free` is
+        complete once the Analysis is made, so this is fixed and kept per name."""
+        step = self._steps.get(name)
+        if step is None:
+            parts: set[str] = set()
+            rules: set[str] = set()
+            onward: dict[str, None] = {}
+            for rule in self.readers.get(name, ()):
+                if not self.is_possible(rule):
+                    continue
+                if name not in rule.condition_fields:
+                    parts |= rule.status_parts        # read only in met_when: a status
+                    continue
+                rules.add(rule.id)
+                for dim in rule.concludes:
+                    if not (dim in rule.singles and self.blocked(rule, dim)):
+                        parts.add(registry().part_of(dim))
+                for dim in rule.derived:
+                    if not self.blocked(rule, dim):
+                        onward[dim] = None
+            step = self._steps[name] = (parts, frozenset(rules), tuple(onward))
+        return step
 
     def reach(self, field: str) -> tuple[set[str], int]:
         """The parts an answer to `field` (with any answers to the others) could change, and
@@ -143,23 +170,13 @@ class Analysis:
         reached: set[str] = set()
         names, todo = {field}, [field]
         while todo:
-            name = todo.pop()
-            for rule in self.readers.get(name, ()):
-                if not self.is_possible(rule):
-                    continue
-                if name not in rule.condition_fields:
-                    parts |= rule.status_parts        # read only in met_when: a status
-                    continue
-                if rule.id in reached:
-                    continue
-                reached.add(rule.id)
-                for dim in rule.concludes:
-                    if not (dim in rule.singles and self.blocked(rule, dim)):
-                        parts.add(registry().part_of(dim))
-                for dim in rule.derived:
-                    if dim not in names and not self.blocked(rule, dim):
-                        names.add(dim)
-                        todo.append(dim)
+            step_parts, step_rules, onward = self._step(todo.pop())
+            parts |= step_parts
+            reached |= step_rules
+            for dim in onward:
+                if dim not in names:
+                    names.add(dim)
+                    todo.append(dim)
         return parts, len(reached)
 
     def settled(self) -> set[str]:

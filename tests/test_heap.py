@@ -1,0 +1,83 @@
+"""The cyclic collector and consultations: a consultation leaves no reference cycles, a
+batch pauses the collector and gives the host's setting back (issue 15)."""
+import gc
+import threading
+
+import pytest
+
+from expert.errors import InputError
+from expert.heap import collector_paused
+from expert.paths import FACTS_DIR
+from expert.yamlio import load_mapping
+
+SCENARIOS = sorted((FACTS_DIR / "scenarios").glob("*.yaml"))
+
+
+def _situations():
+    return [dict(load_mapping(p)[0]["situation"]) for p in SCENARIOS]
+
+
+def test_consultations_leave_no_reference_cycles(advisor):
+    """What makes pausing the collector safe: everything a consultation (and its open
+    questions) allocates is freed by reference counting alone."""
+    situations = _situations()
+    for situation in situations:                # engines built, caches warm
+        advisor.consult(situation)
+    gc.collect()
+    with collector_paused():
+        for situation in situations:
+            advisor.consult(situation, "nl")
+            advisor.consult(situation, "en")
+        for situation in situations[:10]:
+            advisor.questions(situation, "nl", effects=True)
+        assert gc.collect() == 0
+
+
+def test_a_batch_gives_the_designs_of_single_consultations_and_restores_the_collector(advisor):
+    situations = _situations()[:12]
+    assert gc.isenabled()
+    designs = advisor.consult_all(situations, "en")
+    assert gc.isenabled()
+    assert [d.to_json() for d in designs] == [advisor.consult(s, "en").to_json() for s in situations]
+
+
+def test_a_bad_situation_in_a_batch_is_reported_before_any_work_and_the_collector_restored(advisor):
+    with pytest.raises(InputError):
+        advisor.consult_all([{"target_group": "women"}, {"target_group": "wommen"}])
+    assert gc.isenabled()
+
+
+def test_a_host_that_turned_the_collector_off_keeps_it_off(advisor):
+    gc.disable()
+    try:
+        advisor.consult_all([{"target_group": "youth"}])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_overlapping_batches_in_threads_turn_the_collector_back_on_when_the_last_ends():
+    first_in, second_in, first_may_end = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with collector_paused():
+            first_in.set()
+            second_in.wait(5)
+            first_may_end.set()
+        seen.append(("first ended", gc.isenabled()))
+
+    def second():
+        first_in.wait(5)
+        with collector_paused():
+            second_in.set()
+            first_may_end.wait(5)
+            thread_a.join(5)                    # the first batch ends inside the second
+            seen.append(("second running", gc.isenabled()))
+        seen.append(("second ended", gc.isenabled()))
+
+    thread_a, thread_b = threading.Thread(target=first), threading.Thread(target=second)
+    thread_a.start()
+    thread_b.start()
+    thread_b.join(10)
+    assert seen == [("first ended", False), ("second running", False), ("second ended", True)]
