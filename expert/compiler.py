@@ -30,8 +30,8 @@ from collections.abc import Callable
 
 from .conditions import Conditions, Test
 from .errors import InputError
-from .experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, Rule,
-                             StableDepthStrategy)
+from .experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, StableDepthStrategy,
+                             make_rule)
 from .knowledge import KnowledgeBase
 from .vocabulary import registry
 
@@ -177,9 +177,9 @@ def compile_engine(kb: KnowledgeBase, engine_base: type = KnowledgeEngine,
         for patterns, action in compiled:
             slot[band] = slot.get(band, 0) + 1
             assert slot[band] < BAND - 200, "too many rules in one band"
-            attrs[f"r{len(attrs)}"] = Rule(*patterns, salience=TOP - band * BAND - slot[band])(action)
+            attrs[f"r{len(attrs)}"] = make_rule(*patterns, salience=TOP - band * BAND - slot[band], action=action)
     for dim in sorted(single, key=lambda d: (layers.depth[d], d)):
         salience = TOP - layers.depth[dim] * BAND - (BAND - 100) + single.index(dim)
-        attrs[f"resolve_{dim}"] = Rule(Proposed(dimension=dim), salience=salience)(
-            _action("resolve", dim))
+        attrs[f"resolve_{dim}"] = make_rule(Proposed(dimension=dim), salience=salience,
+                                            action=_action("resolve", dim))
     return type("AanpakwijzerEngine", (engine_base,), attrs), layers

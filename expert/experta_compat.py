@@ -17,9 +17,11 @@ matched or fired: tests compare every design with experta's stock ReteMatcher.
 import collections
 import collections.abc
 import logging
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping
-from itertools import product
+from functools import update_wrapper
+from inspect import CO_VARKEYWORDS
+from itertools import chain, product
 from typing import Any
 
 for _name in ("Mapping", "MutableMapping", "Sequence", "Hashable", "Callable", "Iterable"):
@@ -37,7 +39,7 @@ try:
     from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P as _P, W
     from experta.matchers.rete import ReteMatcher
     from experta.matchers.rete.dnf import dnf as experta_dnf, unpack_exp
-    from experta.matchers.rete.utils import extract_facts
+    from experta.matchers.rete.utils import extract_facts, generate_checks
     from experta.matchers.rete.check import FactCapture, FeatureCheck, SameContextCheck, TypeCheck
     from experta.matchers.rete.nodes import (BusNode, ConflictSetNode, FeatureTesterNode, NotNode,
                                              OrdinaryMatchNode)
@@ -176,6 +178,17 @@ def _supported(node) -> bool:
             and check.how.__bind__ is None and not Fact.is_special(check.what))
 
 
+def make_rule(*patterns, salience: int, action) -> Rule:
+    """``Rule(*patterns, salience=salience)(action)`` for an action that takes ``**kwargs``:
+    experta's decoration reads the action's signature only to find which keywords to
+    pass, and with ``**kwargs`` it keeps them all, so that reading is skipped."""
+    if not action.__code__.co_flags & CO_VARKEYWORDS:
+        raise TypeError(f"{action.__name__} must take **kwargs")
+    rule = Rule(*patterns, salience=salience)
+    rule._wrapped = action
+    return update_wrapper(rule, action)
+
+
 # --- rule preparation -----------------------------------------------------------------
 # experta rewrites every rule into disjunctive normal form before building the network
 # (matchers/rete/dnf.py and utils.prepare_rule). That was most of the cost of building
@@ -250,6 +263,15 @@ class _Normaliser:
         if isinstance(prepared[0], NOT) or len(extract_facts(prepared)) == 0:
             return _with_conditions(prepared, InitialFact(), *prepared)
         return self.dnf(prepared)
+
+
+def _check_order(check, rank: Counter) -> tuple:
+    """experta's ``weighted_check_sort`` key."""
+    if isinstance(check, TypeCheck):
+        return (float("inf"), hash(check))
+    if isinstance(check, FactCapture):
+        return (float("-inf"), hash(check))
+    return (rank[check], hash(check))
 
 
 def _same_or_new(kind, exp, parts: list):
@@ -363,6 +385,47 @@ class IncrementalReteMatcher(ReteMatcher):
     def prepare_ruleset(engine):
         """experta's rule preparation (see `prepare_ruleset`), without its copying."""
         return prepare_ruleset(engine.get_rules())
+
+    @staticmethod
+    def build_alpha_part(ruleset, root_node):
+        """experta's ``build_alpha_part``: the same nodes, tests and order, without its
+        repeated work (it made every fact's checks once per rule using the fact, and
+        re-hashed and re-sorted each check at every use). Like experta, the checks of
+        facts that are equal come from the last of them (its fact capture is named
+        after the object), and a fact's checks are ordered: type first, fact capture
+        last, the others by how many facts share them."""
+        ruleset = ruleset.copy()
+        ruleset.add(Rule(InitialFact()))
+        rule_facts = {rule: extract_facts(rule) for rule in ruleset}
+        last: dict = {}
+        for facts in rule_facts.values():
+            for fact in facts:
+                last[fact] = fact
+        fact_checks = {fact: set(generate_checks(made_from)) for fact, made_from in last.items()}
+        check_rank = Counter(chain.from_iterable(fact_checks.values()))
+        key = {check: _check_order(check, check_rank) for check in check_rank}
+        ordered = {fact: sorted(checks, key=key.__getitem__, reverse=True) for fact, checks in fact_checks.items()}
+        weight = {fact: sum(check_rank[check] for check in checks) for fact, checks in fact_checks.items()}
+        def rule_weight(rule) -> float:
+            return sum(weight[fact] for fact in rule_facts[rule]) / len(rule_facts[rule])
+        sorted_rules = sorted(ruleset, key=rule_weight, reverse=True)
+        children: dict = {}         # id(node) -> {id(check): child node}, as built so far
+        terminals = {}
+        for rule in sorted_rules:
+            for fact in rule_facts[rule]:
+                node = root_node
+                for check in ordered[fact]:
+                    known = children.get(id(node))
+                    if known is None:
+                        known = children[id(node)] = {id(c.node.matcher): c.node for c in node.children
+                                                      if isinstance(c.node, FeatureTesterNode)}
+                    child = known.get(id(check))
+                    if child is None:
+                        child = known[id(check)] = FeatureTesterNode(check)
+                        node.add_child(child, child.activate)
+                    node = child
+                terminals[fact] = node
+        return terminals
 
     def build_network(self):
         """experta's alpha network; the beta network wired as experta's ``wire_rule``

@@ -10,7 +10,8 @@ Two caches, both JSON (never pickle), both written atomically:
   only the YAML parsing and the linting are skipped.
 - the parsed rule files with their line numbers (`rules-<key>.json`), keyed by the
   files' names and bytes, for loads that need the files themselves (the rulebook,
-  `rules check`) or whose knowledge base is not cached yet.
+  `rules check`) or whose knowledge base is not cached yet; and, the same way, each
+  parsed vocabulary file of facts/ (`yaml-<key>.json`).
 
 They live in $AANPAKWIJZER_CACHE, else $XDG_CACHE_HOME/aanpakwijzer, else
 ~/.cache/aanpakwijzer; any problem with them (unwritable, corrupt) means loading as
@@ -26,10 +27,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
-from .yamlio import LineDict, LineList
+from .yamlio import LineDict, LineList, load_mapping
 
 FORMAT = 2
-KEEP = 8                                        # documents of each kind kept (see _prune)
+KEEP = 16                                       # documents of each kind kept (see _prune)
 _SOURCE = Path(__file__).resolve().parent      # the expert package
 
 
@@ -138,3 +139,22 @@ def read(key: str) -> Optional[list[Any]]:
 
 def write(key: str, mappings: list[Any]) -> None:
     write_json(f"rules-{key}.json", [_dump(m) for m in mappings])
+
+
+def load_mapping_cached(path: Path, what: str = "file") -> tuple[Any, str]:
+    """`yamlio.load_mapping` of a vocabulary file, from the cache while its bytes are unchanged."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return load_mapping(path, what)         # reports the problem as usual
+    digest = hashlib.sha256(f"aanpakwijzer-yaml-{FORMAT}".encode() + path.name.encode() + b"\0" + data)
+    name = f"yaml-{digest.hexdigest()[:32]}.json"
+    cached = read_json(name)
+    if cached is not None:
+        try:
+            return _load(cached), str(path)
+        except (TypeError, KeyError, AttributeError):
+            pass
+    mapping, shown = load_mapping(path, what)
+    write_json(name, _dump(mapping))
+    return mapping, shown

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import InputError
 from .paths import facts_dir
-from .yamlio import load_mapping
+from .kbcache import load_mapping_cached
 
 LANGS = ("nl", "en")
 Lang = Literal["nl", "en"]
@@ -168,10 +168,10 @@ def _short(exc: Exception) -> str:
 class Vocabulary:
     def __init__(self) -> None:
         folder = facts_dir()
-        self.fields, _ = load_mapping(folder / "fields.yaml")
-        raw, name = load_mapping(folder / "dimensions.yaml")
+        self.fields, _ = load_mapping_cached(folder / "fields.yaml")
+        raw, name = load_mapping_cached(folder / "dimensions.yaml")
         self.registry = Registry.load(raw, name)
-        registry, _ = load_mapping(folder / "sources.yaml")
+        registry, _ = load_mapping_cached(folder / "sources.yaml")
         self.documents = registry["documents"]
         self.sources = {entry["id"]: entry for entry in registry["sources"]}
 

@@ -1,8 +1,10 @@
 """Our Rete matcher against experta's stock ReteMatcher, and experta's logging in a host."""
+import re
 import subprocess
 import sys
 from functools import lru_cache
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_properties import situations
@@ -10,7 +12,7 @@ from test_properties import situations
 from expert import Advisor
 from expert.engine import group_engine_class
 from expert.experta_compat import (AND, NOT, OR, Fact, IncrementalReteMatcher, KnowledgeEngine, P, ReteMatcher,
-                                   Rule, StableDepthStrategy, prepare_ruleset)
+                                   Rule, StableDepthStrategy, make_rule, prepare_ruleset)
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L
 from expert.situation import known_facts, parse_situation
 
@@ -61,6 +63,36 @@ def test_every_group_engine_is_prepared_as_experta_prepares_it():
     for group in ("women", "youth", "newcomers", "return"):
         rules = group_engine_class(group)().get_rules()
         assert [_shape(r) for r in prepare_ruleset(rules)] == [_shape(r) for r in _expertas(rules)], group
+
+
+def _alpha_shape(root, terminals):
+    """The alpha network as nested (test, children) tuples, and each fact's path to its
+    terminal node (as indexes of children). A fact capture is named after a pattern
+    object's id (arbitrary), so captures are numbered in the order they are met."""
+    paths, where, names = {}, {}, {}
+
+    def test(node):
+        text = repr(getattr(node, "matcher", None))
+        return re.sub(r"__pattern_\d+__", lambda m: f"capture{names.setdefault(m.group(0), len(names))}", text)
+
+    def walk(node, path):
+        where[id(node)] = path
+        kids = [child.node for child in node.children if hasattr(child.node, "matcher")]
+        return (test(node), tuple(walk(kid, path + (i,)) for i, kid in enumerate(kids)))
+    shape = walk(root, ())
+    for fact, node in terminals.items():
+        paths[re.sub(r"__pattern_\d+__", "capture", repr(fact))] = where[id(node)]
+    return shape, paths
+
+
+def test_every_group_engines_alpha_network_is_built_as_experta_builds_it():
+    from experta.matchers.rete.nodes import BusNode
+    for group in ("women", "youth", "newcomers", "return"):
+        prepared = prepare_ruleset(group_engine_class(group)().get_rules())
+        ours_root, theirs_root = BusNode(), BusNode()
+        ours = IncrementalReteMatcher.build_alpha_part(prepared, ours_root)
+        theirs = ReteMatcher.build_alpha_part(prepared, theirs_root)
+        assert _alpha_shape(ours_root, ours) == _alpha_shape(theirs_root, theirs), group
 
 
 FIELD_VALUE = st.recursive(st.sampled_from([L(1), L(2), L(3)]),
@@ -220,3 +252,16 @@ def test_a_host_logging_at_debug_gets_no_experta_lines_and_keeps_its_root_logger
 def test_a_host_can_still_turn_experta_logging_on_before_or_after_importing_us():
     assert _experta_lines("watch") > 0
     assert _experta_lines("preset") > 0
+
+
+def test_make_rule_is_expertas_decoration_of_an_action_taking_kwargs():
+    def action(engine, **_):
+        pass
+
+    def plain(engine):
+        pass
+
+    ours, theirs = make_rule(Item(kind="a"), salience=3, action=action), Rule(Item(kind="a"), salience=3)(action)
+    assert ours == theirs and ours.__dict__ == theirs.__dict__
+    with pytest.raises(TypeError):
+        make_rule(Item(kind="a"), salience=3, action=plain)
