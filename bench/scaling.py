@@ -63,13 +63,24 @@ def measure(repeat: int) -> dict:
         advisor.consult(situation)
     from expert.assemble import assemble
 
+    import gc
+    collecting = {"total": 0.0}
+
+    def timed(phase, info):          # time spent in the cyclic collector
+        if phase == "start":
+            collecting["since"] = time.perf_counter()
+        else:
+            collecting["total"] += time.perf_counter() - collecting["since"]
+    gc.callbacks.append(timed)
     consult, engine, plain, full = [], [], [], []
+    own: dict[int, list] = {}        # situation -> its consultation times (jitter)
     for _ in range(repeat):
-        for situation in situations:
+        for index, situation in enumerate(situations):
             facts = known_facts(situation)
             started = time.perf_counter()
             advisor.consult(situation)
             consult.append(time.perf_counter() - started)
+            own.setdefault(index, []).append(consult[-1])
             started = time.perf_counter()
             advisor.engine(situation.target_group).evaluate(facts)
             engine.append(time.perf_counter() - started)
@@ -78,6 +89,8 @@ def measure(repeat: int) -> dict:
             plain.append(time.perf_counter() - started)
             assemble(base.kb, base.questions, situation.target_group, run, "nl")
             full.append(time.perf_counter() - started)
+    gc.callbacks.remove(timed)
+    relative = [t / sorted(times)[len(times) // 2] for times in own.values() for t in times]
     from expert.analysis import analyse
     started = time.perf_counter()
     report = analyse(workers=2)
@@ -90,6 +103,7 @@ def measure(repeat: int) -> dict:
     return {"rules": len(base.kb.rules), "consult_median_ms": q(consult, 0.5), "consult_p99_ms": q(consult, 0.99),
             "engine_median_ms": q(engine, 0.5), "evaluator_median_ms": q(plain, 0.5),
             "evaluator_full_median_ms": q(full, 0.5),
+            "jitter_p99": q(relative, 0.99) / 1000, "gc_share": collecting["total"] / sum(consult + engine + full),
             "rules_check_s": check, "findings": len(report.findings)}
 
 
@@ -104,8 +118,10 @@ def main() -> None:
         return
     print("consult: a warm experta consultation (Design included); engine: its experta run alone;")
     print("evaluator: the plain evaluator's run, full: with the same Design assembly; ratio = consult / full")
-    print(f"{'scale':>5} {'rules':>6} {'consult p50':>12} {'p99':>8} {'p99/p50':>8} {'engine p50':>11} "
-          f"{'evaluator':>10} {'full':>8} {'ratio':>6} {'rules check':>12}")
+    print("p99/p50: over every situation (heavy and light ones mixed); jitter: p99 of each consultation's")
+    print("time over the median of its own situation; gc: share of the measured time spent collecting")
+    print(f"{'scale':>5} {'rules':>6} {'consult p50':>12} {'p99':>8} {'p99/p50':>8} {'jitter':>7} {'gc':>5} "
+          f"{'engine p50':>11} {'evaluator':>10} {'full':>8} {'ratio':>6} {'rules check':>12}")
     for scale in (int(s) for s in args.scales.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             make_base(Path(folder), scale)
@@ -114,7 +130,8 @@ def main() -> None:
                                  capture_output=True, text=True, env=env, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{scale:>4}x {r['rules']:>6} {r['consult_median_ms']:>10.2f}ms {r['consult_p99_ms']:>6.2f}ms "
-              f"{r['consult_p99_ms'] / r['consult_median_ms']:>8.2f} {r['engine_median_ms']:>9.2f}ms "
+              f"{r['consult_p99_ms'] / r['consult_median_ms']:>8.2f} {r['jitter_p99']:>7.2f} {r['gc_share']:>5.1%} "
+              f"{r['engine_median_ms']:>9.2f}ms "
               f"{r['evaluator_median_ms']:>8.2f}ms {r['evaluator_full_median_ms']:>6.2f}ms "
               f"{r['consult_median_ms'] / r['evaluator_full_median_ms']:>6.1f} "
               f"{r['rules_check_s']:>11.1f}s")
