@@ -172,8 +172,10 @@ def main() -> None:
           f"stock/new {total['stock'] / total['new']:.2f}x; of CPU time: release/new "
           f"{cpu_ms['release'] / cpu_ms['new']:.2f}x, stock/new {cpu_ms['stock'] / cpu_ms['new']:.2f}x")
     print("mean CPU per consultation (ms): " + ", ".join(f"{name} {ms / count:.2f}" for name, ms in cpu_ms.items()))
-    print(f"cold `aanpakwijzer consult`: median {statistics.median(cli):.0f} ms, max {max(cli):.0f} ms, "
-          f"CPU median {statistics.median(cli_cpu):.0f} ms ({args.cli_runs} runs)")
+    bytecode = "present" if any((ROOT / "expert" / "__pycache__").glob("*.pyc")) else "absent"
+    print(f"cold `aanpakwijzer consult`: median {statistics.median(cli):.0f} ms, min {min(cli):.0f} ms, "
+          f"max {max(cli):.0f} ms, CPU median {statistics.median(cli_cpu):.0f} ms ({args.cli_runs} runs; "
+          f"the package's bytecode {bytecode})")
     print(f"memory over {args.consultations} consultations: RSS {rss[0]:.1f} MB -> {rss[1]:.1f} MB (half) "
           f"-> {rss[2]:.1f} MB (end)")
     if args.json:
