@@ -456,7 +456,10 @@ def load_knowledge(rules_dir: Optional[Path] = None) -> KnowledgeBase:
 
 
 def _to_cache(kb: KnowledgeBase) -> dict[str, Any]:
-    return {"rules": [{"spec": r.spec.model_dump(mode="json"), "when": conditions_to_data(r.conditions),
+    # exclude_unset: the spec as written, so validating it again gives the same model
+    # (defaults and fields set included)
+    return {"rules": [{"spec": r.spec.model_dump(mode="json", exclude_unset=True),
+                       "when": conditions_to_data(r.conditions),
                        "file": r.file, "line": r.line, "table": r.table,
                        "met_when": {k: conditions_to_data(v) for k, v in r.met_when.items()}}
                       for r in kb.rules],

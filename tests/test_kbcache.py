@@ -43,8 +43,8 @@ def test_cache_can_be_switched_off(monkeypatch):
 
 
 def _kb_summary(kb):
-    return [(r.id, r.file, r.line, r.table, r.conditions, r.met_when, r.spec, r.reads(), r.singles(),
-             r.multi_concluded()) for r in kb.rules]
+    return [(r.id, r.file, r.line, r.table, r.conditions, r.met_when, r.spec, r.spec.model_fields_set,
+             r.spec.model_dump_json(), r.reads(), r.singles(), r.multi_concluded()) for r in kb.rules]
 
 
 def test_the_validated_base_comes_back_equal_from_its_cache(tmp_path, monkeypatch):
