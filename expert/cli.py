@@ -45,13 +45,18 @@ class _Group(click.Group):
         return getattr(importlib.import_module(module), attribute)
 
 
+_own_process = False        # set by run(): this process is the aanpakwijzer command itself
+
+
 def one_shot() -> None:
     """For a command that consults once and ends: no cyclic garbage collection in this
     process. Importing, loading the knowledge base and building one Rete network make
     hundreds of thousands of objects that all live until the process ends, and the
     collector would rescan them again and again (about 40 ms of a cold consultation);
-    a consultation makes no cyclic garbage."""
-    gc.disable()
+    a consultation makes no cyclic garbage. Only when the process is the command (run());
+    a host that calls `main` itself keeps its collector."""
+    if _own_process:
+        gc.disable()
 
 
 @click.group(cls=_Group)
@@ -68,6 +73,8 @@ def run(args=None):
     stdout, a broken pipe) is exit code 2 with one line, never a traceback or exit 0."""
     from expert.output import encoding_error, guard_stdout, silence_stdout, stdout_error
 
+    global _own_process
+    _own_process = True
     guard_stdout()
     try:
         result = main.main(args=args, standalone_mode=False)

@@ -81,3 +81,28 @@ def test_overlapping_batches_in_threads_turn_the_collector_back_on_when_the_last
     thread_b.start()
     thread_b.join(10)
     assert seen == [("first ended", False), ("second running", False), ("second ended", True)]
+
+
+def test_the_consult_command_keeps_a_calling_hosts_collector_on():
+    """One-shot commands turn the collector off only when the process is the command
+    itself (the console script); a host that calls the click group keeps its own."""
+    from click.testing import CliRunner
+
+    from expert.cli import main
+    example = str(FACTS_DIR / "examples" / "isolated_women_neighbourhood.yaml")
+    result = CliRunner().invoke(main, ["consult", example, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+
+
+def test_the_console_script_consults_with_the_collector_off(tmp_path):
+    import subprocess
+    import sys
+    script = ("import gc, sys\nfrom expert.cli import run\n"
+              "import atexit\natexit.register(lambda: print('collector', gc.isenabled(), file=sys.stderr))\n"
+              "run(sys.argv[1:])\n")
+    example = str(FACTS_DIR / "examples" / "isolated_women_neighbourhood.yaml")
+    done = subprocess.run([sys.executable, "-c", script, "consult", example, "-o", str(tmp_path / "a.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "collector False" in done.stderr
