@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_serializer
 
@@ -26,8 +26,81 @@ PreconditionStatus = Literal["met", "not_met", "unknown"]
 TraceStatus = Literal["fired", "overruled"]
 
 
+def _read_only(self: Any, *args: Any) -> Any:
+    raise TypeError("the fields set of a constructed model is shared; copy it to change it")
+
+
+class _SharedFieldsSet(set[str]):
+    """The names given to every model `construct` builds with the same fields: one set for
+    all of them (a set per model costs 216-728 bytes). Read-only; a copy is a plain set, and
+    a model swaps in its own copy before an assignment adds a name (`_Model.__setattr__`)."""
+    __slots__ = ()
+
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: Any) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> Any:
+        return set, (list(self),)
+
+
+for _name in ("add", "discard", "remove", "pop", "clear", "update", "intersection_update",
+              "difference_update", "symmetric_difference_update", "__ior__", "__iand__", "__isub__",
+              "__ixor__"):
+    setattr(_SharedFieldsSet, _name, _read_only)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # pydantic adds the name to the fields set: make it this model's own first
+        if type(self.__pydantic_fields_set__) is _SharedFieldsSet:
+            object.__setattr__(self, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        super().__setattr__(name, value)
+
+
+M = TypeVar("M", bound=BaseModel)
+# (model, names given) -> the shared fields set, and the fields left to their defaults when
+# the names given are the model's first fields in order (None: put them in field order)
+_PLANS: dict[tuple[type, tuple[str, ...]], tuple[_SharedFieldsSet, Optional[tuple[str, ...]]]] = {}
+
+
+def _plan(cls: type, names: tuple[str, ...]) -> tuple[_SharedFieldsSet, Optional[tuple[str, ...]]]:
+    fields = tuple(cls.__pydantic_fields__)  # type: ignore[attr-defined]
+    unknown = [n for n in names if n not in fields]
+    missing = [n for n, f in cls.__pydantic_fields__.items()  # type: ignore[attr-defined]
+               if f.is_required() and n not in names]
+    if unknown or missing:
+        raise TypeError(f"{cls.__name__}: unknown fields {unknown}, missing {missing}")
+    rest = fields[len(names):] if fields[:len(names)] == names else None
+    plan = _PLANS[cls, names] = (_SharedFieldsSet(names), rest)
+    return plan
+
+
+def construct(cls: type[M], **values: Any) -> M:
+    """`cls(**values)` without validation, for values we made ourselves: each must already be
+    of its field's declared type (a list where a list is declared, models inside), and no
+    container may be one the knowledge base owns (a host may change a Design). Validation
+    would copy every list and dict and give each model a set of its own; the result is
+    otherwise the same, fields set and defaults included (tests/test_construct.py checks every
+    design against its validated copy). pydantic's `model_construct` is slower than validating."""
+    fields_set, rest = _PLANS.get((cls, tuple(values))) or _plan(cls, tuple(values))
+    # defaults filled (copied) as validation does, in field order
+    if rest is None:
+        values = {name: values[name] if name in values else field.get_default(call_default_factory=True)
+                  for name, field in cls.__pydantic_fields__.items()}
+    else:
+        for name in rest:
+            values[name] = cls.__pydantic_fields__[name].get_default(call_default_factory=True)
+    model = object.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 class Channel(_Model):

@@ -24,15 +24,16 @@ Hypothesis properties in tests/test_properties.py check soundness and completene
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from collections.abc import Callable
 from collections.abc import Mapping
 
 from .conditions import Conditions
-from .design import Answer, OpenQuestion
+from .design import Answer, OpenQuestion, construct
 from .knowledge import PRIORITY_LEVELS, KnowledgeBase
 from .run import Run
-from .vocabulary import registry, vocabulary
+from .vocabulary import Vocabulary, registry, vocabulary
 
 STATED = PRIORITY_LEVELS["stated"]      # rules at this level take a value the user states directly
 
@@ -203,13 +204,18 @@ class Analysis:
             and all(d in settled and self.run.decided_by[d] != r.id for d in r.singles) for r in rules)
 
 
-def answers(field: str, lang: str) -> list[Answer]:
-    """The answers a field allows, with their labels (a number field: its range)."""
-    voc = vocabulary()
+@cache
+def _answer_labels(voc: Vocabulary, field: str, lang: str) -> tuple[tuple[Any, str], ...]:
+    # the same for every consultation: computed once (values and labels are immutable)
     spec = voc.fields[field]
     if spec["type"] == "int":
-        return [Answer(value=v, label=str(v)) for v in range(spec["min"], spec["max"] + 1)]
-    return [Answer(value=v, label=voc.value_label(field, v, lang)) for v in voc.field_values(field)]
+        return tuple((v, str(v)) for v in range(spec["min"], spec["max"] + 1))
+    return tuple((v, voc.value_label(field, v, lang)) for v in voc.field_values(field))
+
+
+def answers(field: str, lang: str) -> list[Answer]:
+    """The answers a field allows, with their labels (a number field: its range)."""
+    return [construct(Answer, value=v, label=label) for v, label in _answer_labels(vocabulary(), field, lang)]
 
 
 def weight(parts: list[str]) -> int:
@@ -229,8 +235,8 @@ def open_questions(index: QuestionIndex, group: str, run: Run, lang: str) -> lis
         if not parts or analysis.implied(field, settled):
             continue
         ordered = [p for p in registry().part_order() if p in parts]
-        question = OpenQuestion(field=field, question=fields[field]["question"][lang], could_change=ordered,
-                                answers=answers(field, lang))
+        question = construct(OpenQuestion, field=field, question=fields[field]["question"][lang],
+                             could_change=ordered, answers=answers(field, lang))
         ranked.append(((-weight(ordered), -rules, position), question))
     return [q for _, q in sorted(ranked, key=lambda pair: pair[0])]
 
@@ -244,6 +250,7 @@ def with_effects(question: OpenQuestion, before: Mapping[str, Any],
                  parts_if: Callable[[Any], Mapping[str, Any]]) -> OpenQuestion:
     """The question with, for each answer, the parts that answer alone would change.
     `parts_if(value)` gives the design's part values with that answer added."""
-    effects = [a.model_copy(update={"changes": changed_parts(before, parts_if(a.value))})
+    effects = [construct(Answer, value=a.value, label=a.label, changes=changed_parts(before, parts_if(a.value)))
                for a in question.answers]
-    return question.model_copy(update={"answers": effects})
+    return construct(OpenQuestion, field=question.field, question=question.question,
+                     could_change=list(question.could_change), answers=effects)

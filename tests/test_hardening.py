@@ -628,7 +628,8 @@ def test_any_odd_output_path_is_written_or_one_clear_line(tmp_path, parts):
     if result.exit_code == 2:
         assert len(result.output.strip().splitlines()) == 1, result.output
     assert not [p for p in Path(tmp_path).rglob(".*.tmp")]          # never a temporary left behind
-    assert {p.name for p in Path(tmp_path).iterdir()} <= before | {parts[0], "nowhere"}
+    first = next((p for p in parts if p != "."), "")       # `./é` makes `é`
+    assert {p.name for p in Path(tmp_path).iterdir()} <= before | {first, "nowhere"}
 
 
 def test_installing_puts_no_top_level_cli_module_on_the_path():
