@@ -1,5 +1,4 @@
 import atexit
-import gc
 import os
 import shutil
 import tempfile
@@ -18,13 +17,3 @@ from expert import Advisor  # noqa: E402
 @pytest.fixture(scope="session")
 def advisor():
     return Advisor()
-
-
-@pytest.fixture(autouse=True)
-def _collector_restored():
-    # a one-shot CLI command (expert/cli.py one_shot) turns the cyclic collector off for its
-    # process; run in-process by a test, it must not leave it off for the tests after it
-    enabled = gc.isenabled()
-    yield
-    if enabled:
-        gc.enable()
