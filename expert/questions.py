@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Optional
 from collections.abc import Callable
 from collections.abc import Mapping
 
@@ -108,8 +108,10 @@ class Analysis:
         self.unknown = [f for f in vocabulary().fields if f not in run.facts and f != "target_group"]
         self.free = set(self.unknown)
         self._possible: set[str] = set()
+        self._impossible: Optional[set[str]] = None     # kept once `free` is complete
         self._steps: dict[str, tuple[set[str], frozenset[str], tuple[str, ...]]] = {}
         self._close()
+        self._impossible = set()
 
     def blocked(self, rule: RuleView, dim: str) -> bool:
         """A rule below the current winner's priority cannot change the dimension itself."""
@@ -119,9 +121,13 @@ class Analysis:
     def is_possible(self, rule: RuleView) -> bool:
         if rule.id in self._possible:
             return True
+        if self._impossible is not None and rule.id in self._impossible:
+            return False
         if possible(rule.conditions, self.known, self.free):
             self._possible.add(rule.id)       # `free` only grows, so it stays possible
             return True
+        if self._impossible is not None:      # `free` no longer grows: it stays impossible
+            self._impossible.add(rule.id)
         return False
 
     def _close(self) -> None:
