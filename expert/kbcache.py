@@ -1,6 +1,6 @@
 """Caches that keep a cold start from parsing YAML and validating the rules again.
 
-Two caches, both JSON (never pickle), both written atomically:
+Cached documents are JSON (never pickle), written atomically, of three kinds:
 
 - the validated knowledge base (`kb-<key>.json`): each rule's spec, its parsed
   conditions, file and line, and the items. It is written only after a load that
@@ -10,12 +10,13 @@ Two caches, both JSON (never pickle), both written atomically:
   only the YAML parsing and the linting are skipped.
 - the parsed rule files with their line numbers (`rules-<key>.json`), keyed by the
   files' names and bytes, for loads that need the files themselves (the rulebook,
-  `rules check`) or whose knowledge base is not cached yet; and, the same way, each
-  parsed vocabulary file of facts/ (`yaml-<key>.json`).
+  `rules check`) or whose knowledge base is not cached yet;
+- each parsed vocabulary file of facts/ (`yaml-<key>.json`), keyed the same way.
 
 They live in $AANPAKWIJZER_CACHE, else $XDG_CACHE_HOME/aanpakwijzer, else
 ~/.cache/aanpakwijzer; any problem with them (unwritable, corrupt) means loading as
-if there were no cache. AANPAKWIJZER_CACHE=off disables both.
+if there were no cache. AANPAKWIJZER_CACHE=off disables them all. Only the newest
+few documents of each kind are kept.
 """
 from __future__ import annotations
 
