@@ -45,21 +45,19 @@ def cache_dir() -> Optional[Path]:
     return Path(base) / "aanpakwijzer"
 
 
-def key_of(paths: list[Path]) -> str:
-    digest = hashlib.sha256(f"aanpakwijzer-kb-{FORMAT}".encode())
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+def key_of(*groups: list[Path]) -> str:
+    """A hash of the files' names and bytes (and of the cache format and Python version)."""
+    digest = hashlib.sha256(f"aanpakwijzer-{FORMAT}-{sys.version_info[:2]}".encode())
+    for group in groups:
+        for path in group:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(b"\1")
     return digest.hexdigest()[:32]
 
 
 def kb_key(rule_paths: list[Path], facts: Path) -> str:
     """The validated knowledge base's key: rule files, vocabulary files and program source."""
-    digest = hashlib.sha256(f"aanpakwijzer-kb-{FORMAT}-{sys.version_info[:2]}".encode())
-    for group in (rule_paths, sorted(facts.glob("*.yaml")), sorted(_SOURCE.glob("*.py"))):
-        for path in group:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        digest.update(b"\1")
-    return digest.hexdigest()[:32]
+    return key_of(rule_paths, sorted(facts.glob("*.yaml")), sorted(_SOURCE.glob("*.py")))
 
 
 def read_json(name: str) -> Any:
@@ -145,11 +143,9 @@ def write(key: str, mappings: list[Any]) -> None:
 def load_mapping_cached(path: Path, what: str = "file") -> tuple[Any, str]:
     """`yamlio.load_mapping` of a vocabulary file, from the cache while its bytes are unchanged."""
     try:
-        data = path.read_bytes()
+        name = f"yaml-{key_of([path])}.json"
     except OSError:
         return load_mapping(path, what)         # reports the problem as usual
-    digest = hashlib.sha256(f"aanpakwijzer-yaml-{FORMAT}".encode() + path.name.encode() + b"\0" + data)
-    name = f"yaml-{digest.hexdigest()[:32]}.json"
     cached = read_json(name)
     if cached is not None:
         try:
