@@ -2,7 +2,9 @@
 
 For 1x, 2x, 4x and 8x the rules (every rule file copied with renamed ids; copies propose
 the same conclusions, so designs stay meaningful), measured in the same run:
-warm experta consultation median and p99 over the scenario situations, the plain
+warm experta consultation median and p99 over the scenario situations (with how much of
+the p99 the mix of heavy and light situations explains, and whether any collection ran
+inside a consultation), the plain
 evaluator's run on the same situations (the ratio experta / evaluator), and the
 wall time of the full `rules check` analysis.
 
@@ -47,6 +49,20 @@ def make_base(folder: Path, scale: int) -> None:
             target.write_text(yaml.safe_dump(clone, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def _churn(size: int) -> int:
+    """A fixed pure-Python workload that allocates and frees as a consultation does: its
+    p99 over its median is the jitter this machine adds, with no collector and no data."""
+    return len([{"key": i, "pair": (i, str(i))} for i in range(size)])
+
+
+def _churn_size(seconds: float) -> int:
+    """The size for which one `_churn` takes about `seconds` (the median consultation)."""
+    started = time.perf_counter()
+    for _ in range(10):
+        _churn(1000)
+    return max(1, int(1000 * seconds / ((time.perf_counter() - started) / 10)))
+
+
 def measure(repeat: int) -> dict:
     """Runs inside the child process for one scale."""
     from expert.engine import Advisor, compiled
@@ -59,38 +75,53 @@ def measure(repeat: int) -> dict:
     advisor = Advisor(freeze_heap=True)
     base = compiled()
     evaluator = Evaluator(base.kb, base.layers)
+    warm = []
     for situation in situations:
+        started = time.perf_counter()
         advisor.consult(situation)
+        warm.append(time.perf_counter() - started)
+    size = _churn_size(sorted(warm)[len(warm) // 2])
     from expert.assemble import assemble
 
     import gc
-    collecting = {"total": 0.0}
+    from expert.heap import collector_paused
+    collecting = {"total": 0.0, "inside": 0, "consulting": False}
 
-    def timed(phase, info):          # time spent in the cyclic collector
+    def timed(phase, info):          # time spent in the cyclic collector, and collections inside a consultation
         if phase == "start":
             collecting["since"] = time.perf_counter()
+            collecting["inside"] += collecting["consulting"]
         else:
             collecting["total"] += time.perf_counter() - collecting["since"]
     gc.callbacks.append(timed)
-    consult, engine, plain, full = [], [], [], []
+    consult, engine, plain, full, machine = [], [], [], [], []
     own: dict[int, list] = {}        # situation -> its consultation times (jitter)
     for _ in range(repeat):
         for index, situation in enumerate(situations):
             facts = known_facts(situation)
+            collecting["consulting"] = True
             started = time.perf_counter()
             advisor.consult(situation)
             consult.append(time.perf_counter() - started)
+            collecting["consulting"] = False
+            with collector_paused():    # the machine's own jitter, in the same moments
+                started = time.perf_counter()
+                _churn(size)
+                machine.append(time.perf_counter() - started)
             own.setdefault(index, []).append(consult[-1])
-            started = time.perf_counter()
-            advisor.engine(situation.target_group).evaluate(facts)
-            engine.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            run = evaluator.evaluate(facts)
-            plain.append(time.perf_counter() - started)
-            assemble(base.kb, base.questions, situation.target_group, run, "nl")
-            full.append(time.perf_counter() - started)
+            with collector_paused():    # measured as a consultation is: the collector paused
+                started = time.perf_counter()
+                advisor.engine(situation.target_group).evaluate(facts)
+                engine.append(time.perf_counter() - started)
+            with collector_paused():
+                started = time.perf_counter()
+                run = evaluator.evaluate(facts)
+                plain.append(time.perf_counter() - started)
+                assemble(base.kb, base.questions, situation.target_group, run, "nl")
+                full.append(time.perf_counter() - started)
     gc.callbacks.remove(timed)
-    relative = [t / sorted(times)[len(times) // 2] for times in own.values() for t in times]
+    medians = [sorted(times)[len(times) // 2] for times in own.values()]
+    relative = [t / median for times, median in zip(own.values(), medians) for t in times]
     from expert.analysis import analyse
     started = time.perf_counter()
     report = analyse(workers=2)
@@ -103,7 +134,9 @@ def measure(repeat: int) -> dict:
     return {"rules": len(base.kb.rules), "consult_median_ms": q(consult, 0.5), "consult_p99_ms": q(consult, 0.99),
             "engine_median_ms": q(engine, 0.5), "evaluator_median_ms": q(plain, 0.5),
             "evaluator_full_median_ms": q(full, 0.5),
-            "jitter_p99": q(relative, 0.99) / 1000, "gc_share": collecting["total"] / sum(consult + engine + full),
+            "jitter_p99": q(relative, 0.99) / 1000, "mix_p99": q(medians, 0.99) / q(medians, 0.5),
+            "collections_inside": collecting["inside"], "machine_p99": q(machine, 0.99) / q(machine, 0.5),
+            "gc_share": collecting["total"] / sum(consult + engine + full),
             "rules_check_s": check, "findings": len(report.findings)}
 
 
@@ -118,10 +151,13 @@ def main() -> None:
         return
     print("consult: a warm experta consultation (Design included); engine: its experta run alone;")
     print("evaluator: the plain evaluator's run, full: with the same Design assembly; ratio = consult / full")
-    print("p99/p50: over every situation (heavy and light ones mixed); jitter: p99 of each consultation's")
-    print("time over the median of its own situation; gc: share of the measured time spent collecting")
-    print(f"{'scale':>5} {'rules':>6} {'consult p50':>12} {'p99':>8} {'p99/p50':>8} {'jitter':>7} {'gc':>5} "
-          f"{'engine p50':>11} {'evaluator':>10} {'full':>8} {'ratio':>6} {'rules check':>12}")
+    print("p99/p50: over every consultation (heavy and light situations mixed); mix: the same over each")
+    print("situation's median (what the mix alone gives); jitter: p99 of each consultation's time over the")
+    print("median of its own situation; gc: share of the measured time spent collecting (wherever it ran);")
+    print("in: collections that started inside a consultation; machine: p99/p50 of a fixed pure-Python")
+    print("workload as long as the median consultation, run after each one (the machine's own jitter)")
+    print(f"{'scale':>5} {'rules':>6} {'consult p50':>12} {'p99':>8} {'p99/p50':>8} {'mix':>5} {'jitter':>7} {'gc':>5} "
+          f"{'in':>3} {'machine':>8} {'engine p50':>11} {'evaluator':>10} {'full':>8} {'ratio':>6} {'rules check':>12}")
     for scale in (int(s) for s in args.scales.split(",")):
         with tempfile.TemporaryDirectory() as folder:
             make_base(Path(folder), scale)
@@ -130,7 +166,8 @@ def main() -> None:
                                  capture_output=True, text=True, env=env, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{scale:>4}x {r['rules']:>6} {r['consult_median_ms']:>10.2f}ms {r['consult_p99_ms']:>6.2f}ms "
-              f"{r['consult_p99_ms'] / r['consult_median_ms']:>8.2f} {r['jitter_p99']:>7.2f} {r['gc_share']:>5.1%} "
+              f"{r['consult_p99_ms'] / r['consult_median_ms']:>8.2f} {r['mix_p99']:>5.2f} {r['jitter_p99']:>7.2f} "
+              f"{r['gc_share']:>5.1%} {r['collections_inside']:>3} {r['machine_p99']:>8.2f} "
               f"{r['engine_median_ms']:>9.2f}ms "
               f"{r['evaluator_median_ms']:>8.2f}ms {r['evaluator_full_median_ms']:>6.2f}ms "
               f"{r['consult_median_ms'] / r['evaluator_full_median_ms']:>6.1f} "

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
 from .design import OpenQuestion
-from .heap import collector_paused, freeze_heap
+from .heap import collector_paused, freeze_heap, pause_collector, resume_collector
 from .knowledge import KnowledgeBase, knowledge_base
 from .questions import QuestionIndex, open_questions, question_index, with_effects
 from .run import RecordingEngine, Run
@@ -69,9 +69,12 @@ class Advisor:
     group's engine and runs a situation. One thread at a time: a second thread that
     enters while a consultation runs gets `AdvisorBusy`, never a wrong design.
 
+    Each call pauses the cyclic collector while it runs (`heap.collector_paused`: a
+    consultation makes no reference cycles, so a collection inside it finds nothing and
+    only costs time); the collection it owes comes after it, in the caller's code.
     With ``freeze_heap=True`` the heap is frozen after each engine is built (see
-    `heap.freeze_heap`; for Advisors that live as long as the process); the default
-    leaves the host's collector alone."""
+    `heap.freeze_heap`; for Advisors that live as long as the process); by default
+    nothing is frozen."""
 
     def __init__(self, freeze_heap: bool = False):
         self.compiled = compiled()
@@ -90,9 +93,13 @@ class Advisor:
 
     def consult(self, situation: Any, lang: str = "nl",
                 declaration_order: Optional[list[str]] = None) -> Any:
-        parsed = self._parse(situation, lang)
-        with self._exclusive():
-            return self._design(parsed, lang, declaration_order)
+        pause_collector()             # first, before any allocation (see heap.py)
+        try:
+            parsed = self._parse(situation, lang)
+            with self._exclusive():
+                return self._design(parsed, lang, declaration_order)
+        finally:
+            resume_collector()
 
     def consult_all(self, situations: Iterable[Any], lang: str = "nl") -> list[Any]:
         """A Design for each situation, in order: a batch. The cyclic collector is paused
@@ -110,6 +117,13 @@ class Advisor:
         their labels: what a portal needs to run the interview. `skip`: fields not to ask again
         (answered "don't know"). `effects`: True, or the number of leading questions, whose
         answers also list the parts that answer alone would change (one consultation per answer)."""
+        pause_collector()
+        try:
+            return self._questions(situation, lang, effects, skip)
+        finally:
+            resume_collector()
+
+    def _questions(self, situation: Any, lang: str, effects: bool | int, skip: Collection[str]) -> list[OpenQuestion]:
         parsed = self._parse(situation, lang)
         with self._exclusive():
             run = self.engine(parsed.target_group).evaluate(known_facts(parsed))

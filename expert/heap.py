@@ -11,10 +11,14 @@ every Design a caller keeps. Two remedies, neither imposed on a host:
   built, what is alive moves out of the collector's view. A frozen heap never frees
   what was alive at that moment, so an Advisor that freezes should live as long as the
   process.
-- `collector_paused()`: while a batch of consultations runs (`Advisor.consult_all`),
-  the collector is off, so the Designs made so far are not rescanned again and again;
-  the host's setting comes back when the batch ends, also on an error, and with
-  several threads in batches at once it comes back when the last one ends.
+- `pause_collector()` / `collector_paused()`: while a consultation runs (`Advisor.consult`, `questions`) or a
+  batch of them (`Advisor.consult_all`), the collector is off. A collection inside a
+  consultation finds nothing to free (the run's tokens are all alive) and only makes
+  that one consultation slow: the tail at 8x the rules. The collection the allocations
+  have earned runs at the first allocation after the pause, in the caller's code; in a
+  batch the Designs made so far are not rescanned again and again. The host's setting
+  comes back when the pause ends, also on an error; with several threads consulting at
+  once it comes back when the last one ends, and an explicit `gc.collect()` always runs.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
-_pauses = 0                 # batches running now, in any thread
+_pauses = 0                 # pauses running now, in any thread
 _paused_by_us = False       # whether the first of them turned the collector off
 
 
@@ -37,21 +41,39 @@ def freeze_heap() -> None:
         gc.freeze()
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic collections while the block runs; the collector's state before it is
-    restored afterwards (a host that had turned it off keeps it off)."""
+def pause_collector() -> None:
+    """Turn the cyclic collector off until the matching `resume_collector()`. It
+    allocates nothing (nor does calling it): a collection that an allocation would
+    trigger here is one the caller owes, and it would land inside the consultation the
+    pause is meant to keep clear. Hence plain calls (also on the lock), not a `with`,
+    whose bound __enter__ and __exit__ are allocations."""
     global _pauses, _paused_by_us
-    with _lock:
+    _lock.acquire()
+    try:
         if _pauses == 0:
             _paused_by_us = gc.isenabled()
             gc.disable()
         _pauses += 1
+    finally:
+        _lock.release()
+
+
+def resume_collector() -> None:
+    """End a pause; the last one to end gives the host's setting back."""
+    global _pauses, _paused_by_us
+    with _lock:
+        _pauses -= 1
+        if _pauses == 0 and _paused_by_us:
+            gc.enable()
+            _paused_by_us = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic collections while the block runs; the collector's state before it is
+    restored afterwards (a host that had turned it off keeps it off)."""
+    pause_collector()
     try:
         yield
     finally:
-        with _lock:
-            _pauses -= 1
-            if _pauses == 0 and _paused_by_us:
-                gc.enable()
-                _paused_by_us = False
+        resume_collector()
