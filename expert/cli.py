@@ -143,7 +143,7 @@ def _parse_set(values, situation, source):
 def consult(file, fmt, lang, overrides, output, with_trace, detail, date, vary):
     """Advise on the situation in FILE (a situation or scenario file; '-' reads stdin)."""
     one_shot()
-    from expert.engine import consult as run_consult
+    from expert.engine import Advisor
     from expert.messages import set_message_lang
     from expert.output import write_file, write_stdout
     from expert.render import format_for, render
@@ -173,8 +173,8 @@ def consult(file, fmt, lang, overrides, output, with_trace, detail, date, vary):
 
         text = render_comparison(what_if(known_facts(situation), vary, lang), format_for(fmt, output))
     else:
-        design = with_target_group_warning(run_consult(situation, lang), stated_group, situation.target_group,
-                                           lang)
+        design = Advisor(single_use=True).consult(situation, lang)     # consults once: a small engine
+        design = with_target_group_warning(design, stated_group, situation.target_group, lang)
         text = render(design, format_for(fmt, output), with_trace, detail=detail, date=date)
     if output is not None:
         write_file(output, text)

@@ -26,7 +26,7 @@ def review(proposals, fmt, lang, output):
 
     set_message_lang(lang)
     loaded = [load_mapping(path, "proposal file") for path in proposals]
-    advisor = Advisor()
+    advisor = Advisor(single_use=True)          # one situation, consulted once: a small engine
     if len(loaded) == 1:
         data, name = loaded[0]
         text = render_review(run_review(advisor, data, lang, source=name), fmt)

@@ -18,12 +18,12 @@ from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
 from .design import OpenQuestion
 from .heap import collector_paused, freeze_heap, pause_collector, resume_collector
-from .knowledge import KnowledgeBase, knowledge_base
-from .questions import QuestionIndex, open_questions, question_index, with_effects
+from .knowledge import KnowledgeBase, KnowledgeRule, knowledge_base
+from .questions import QuestionIndex, open_questions, possible, question_index, with_effects
 from .run import RecordingEngine, Run
 from .scoping import fields_by_group, rule_scopes
 from .situation import known_facts, parse_situation
-from .vocabulary import registry
+from .vocabulary import registry, vocabulary
 
 LANGS = ("nl", "en")
 
@@ -49,19 +49,43 @@ def compiled() -> Compiled:
     return Compiled(kb, layering(kb), scope, question_index(kb, scope), fields_by_group(kb, scope))
 
 
+def _engine_class(rules: list[KnowledgeRule]) -> Any:
+    """An engine class with only these rules of the base. The full base's layering keeps
+    bands and firing order the same as in an engine with every rule (a test checks the
+    designs are identical)."""
+    base = compiled()
+    engine_class, _ = compile_engine(base.kb.subset(rules), engine_base=RecordingEngine, layers=base.layers)
+    engine_class.kb = base.kb
+    return engine_class
+
+
 @cache
 def group_engine_class(group: str) -> Any:
     """An engine class with only the rules that can apply to one target group.
 
     A consultation is always for one group; leaving the other groups' rules out of
     the Rete network makes it several times faster for the smaller groups and
-    cheaper to build. The full base's layering keeps bands and firing order the
-    same as in an engine with every rule (a test checks the designs are identical)."""
+    cheaper to build."""
     base = compiled()
-    subset = base.kb.subset([r for r in base.kb.rules if group in base.scope[r.id]])
-    engine_class, _ = compile_engine(subset, engine_base=RecordingEngine, layers=base.layers)
-    engine_class.kb = base.kb
-    return engine_class
+    return _engine_class([r for r in base.kb.rules if group in base.scope[r.id]])
+
+
+@cache
+def _not_fields() -> frozenset[str]:
+    """Every name rule conditions test that is not a situation field (design dimensions)."""
+    fields = vocabulary().fields
+    return frozenset(name for r in compiled().kb.rules for name in r.conditions.fields() if name not in fields)
+
+
+def relevant_rules(group: str, facts: Mapping[str, Any]) -> list[KnowledgeRule]:
+    """The group's rules that the given facts leave possible: the others cannot fire in
+    this consultation. The facts are declared once and never change during a run, so a
+    rule whose test on a given field fails, or that needs a field the situation leaves
+    unknown, never fires, whatever the dimensions decide (those may take any value
+    here). Leaving it out of the network removes no activation and no fact, and the
+    remaining rules keep their order, so the same rules fire in the same order."""
+    base, free = compiled(), set(_not_fields())
+    return [r for r in base.kb.rules if group in base.scope[r.id] and possible(r.conditions, facts, free)]
 
 
 class Advisor:
@@ -72,14 +96,19 @@ class Advisor:
     Each call pauses the cyclic collector while it runs (`heap.collector_paused`: a
     consultation makes no reference cycles, so a collection inside it finds nothing and
     only costs time); the collection it owes comes after it, in the caller's code.
+    ``single_use=True`` is for a process that consults once and ends (the CLI's consult
+    and review): each consultation builds an engine with only the rules its facts leave
+    possible (`relevant_rules`; about half of the women's rules for the shipped
+    example, so half the build of a cold start) and keeps none. The Design is the same.
     With ``freeze_heap=True`` the heap is frozen after each engine is built (see
     `heap.freeze_heap`; for Advisors that live as long as the process); by default
     nothing is frozen."""
 
-    def __init__(self, freeze_heap: bool = False):
+    def __init__(self, freeze_heap: bool = False, single_use: bool = False):
         self.compiled = compiled()
         self.kb = self.compiled.kb
         self.freeze_heap = freeze_heap
+        self.single_use = single_use
         self.engines: dict[str, RecordingEngine] = {}      # target group -> warm engine
         self._busy = threading.Lock()
 
@@ -162,7 +191,10 @@ class Advisor:
     def _design(self, parsed: Any, lang: str, declaration_order: Optional[list[str]] = None,
                 run: Optional[Run] = None) -> Any:
         if run is None:
-            run = self.engine(parsed.target_group).evaluate(known_facts(parsed), declaration_order=declaration_order)
+            facts = known_facts(parsed)
+            engine = (_engine_class(relevant_rules(parsed.target_group, facts))() if self.single_use
+                      else self.engine(parsed.target_group))
+            run = engine.evaluate(facts, declaration_order=declaration_order)
         return assemble(self.kb, self.compiled.questions, parsed.target_group, run, lang)
 
     def _parts(self, parsed: Any, run: Optional[Run] = None) -> dict[str, Any]:
