@@ -4,11 +4,14 @@
 
 Three ways through the same situations, interleaved, best of `repeat` each:
   drop      a loop of `Advisor.consult` that drops each Design
-  keep      a loop of `Advisor.consult` that keeps every Design (the host's own loop)
+  keep      a loop of `Advisor.consult` that keeps every Design with its situation
+            (the host's own loop; keeping allocates, so the collections the
+            consultations owe run there, between them)
   batch     `Advisor.consult_all`, which keeps every Design and pauses the cyclic
             collector while it runs (consultations make no reference cycles)
 The Designs a loop keeps are rescanned by every full collection the consultations'
-allocations trigger; the batch has none. By default the Advisor freezes its engines
+allocations trigger (each consultation pauses the collector, so they run in the
+host's code between consultations); the batch has none. By default the Advisor freezes its engines
 (`freeze_heap=True`, as the CLI and server do); --no-freeze leaves them in view, as an
 embedding host gets by default.
 """
@@ -35,8 +38,8 @@ def run(advisor, situations, count, how):
     else:
         for situation in batch:
             design = advisor.consult(situation)
-            if how == "keep":
-                kept.append(design)
+            if how == "keep":       # as a host keeps results: with what it was asked (an allocation)
+                kept.append((situation, design))
     rate = count / (time.perf_counter() - started)
     del kept
     gc.collect()                # the next run starts from the same heap
