@@ -4,14 +4,12 @@
 
 Three ways through the same situations, interleaved, best of `repeat` each:
   drop      a loop of `Advisor.consult` that drops each Design
-  keep      a loop of `Advisor.consult` that keeps every Design with its situation
-            (the host's own loop; keeping allocates, so the collections the
-            consultations owe run there, between them)
+  keep      a loop of `Advisor.consult` that keeps every Design in an object of its
+            own (the host's own loop)
   batch     `Advisor.consult_all`, which keeps every Design and pauses the cyclic
             collector while it runs (consultations make no reference cycles)
 The Designs a loop keeps are rescanned by every full collection the consultations'
-allocations trigger (each consultation pauses the collector, so they run in the
-host's code between consultations); the batch has none. By default the Advisor freezes its engines
+allocations trigger; the batch has none. By default the Advisor freezes its engines
 (`freeze_heap=True`, as the CLI and server do); --no-freeze leaves them in view, as an
 embedding host gets by default.
 """
@@ -29,6 +27,14 @@ from expert.situation import parse_situation  # noqa: E402
 from expert.yamlio import load_mapping  # noqa: E402
 
 
+class Result:
+    """What a host keeps per consultation (an allocation the collector counts; a small
+    tuple would come from a free list and never start a collection)."""
+
+    def __init__(self, situation, design):
+        self.situation, self.design = situation, design
+
+
 def run(advisor, situations, count, how):
     batch = [situations[index % len(situations)] for index in range(count)]
     kept = []
@@ -38,8 +44,8 @@ def run(advisor, situations, count, how):
     else:
         for situation in batch:
             design = advisor.consult(situation)
-            if how == "keep":       # as a host keeps results: with what it was asked (an allocation)
-                kept.append((situation, design))
+            if how == "keep":       # as a host keeps results: in an object of its own
+                kept.append(Result(situation, design))
     rate = count / (time.perf_counter() - started)
     del kept
     gc.collect()                # the next run starts from the same heap

@@ -72,7 +72,7 @@ def measure(repeat: int) -> dict:
 
     situations = [parse_situation(dict(load_mapping(p)[0]["situation"]))
                   for p in sorted((ROOT / "facts" / "scenarios").glob("*.yaml"))]
-    advisor = Advisor(freeze_heap=True)
+    advisor = Advisor(freeze_heap=True, pause_collector=True)
     base = compiled()
     evaluator = Evaluator(base.kb, base.layers)
     warm = []

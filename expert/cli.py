@@ -191,7 +191,7 @@ def test(paths, coverage):
     from expert.knowledge import knowledge_base
     from expert.scenarios import run_scenarios, scenario_files
 
-    advisor = Advisor(freeze_heap=True)      # this process is Aanpakwijzer: keep the collector off the engines
+    advisor = Advisor(freeze_heap=True, pause_collector=True)   # this process is Aanpakwijzer, one thread
     files = scenario_files(paths)
     if not files:
         raise InputError("no scenario files found", file=" ".join(paths))

@@ -51,7 +51,7 @@ def interview(file: Optional[str], lang: str, output: Optional[str]) -> None:
     from .situation_files import load_situation
 
     known: dict[str, Any] = load_situation(file, need_group=False)[0] if file else {}
-    advisor = Advisor(freeze_heap=True)
+    advisor = Advisor(freeze_heap=True, pause_collector=True)
     answered = Interview(advisor, known, lang, _read_line, lambda text: click.echo(text, nl=False)).run()
     text = situation_yaml(answered, lang)
     if output:

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from .assemble import assemble
 from .compiler import Layering, compile_engine, layering
 from .design import OpenQuestion
-from .heap import collector_paused, freeze_heap, pause_collector, resume_collector
+from .heap import collector_paused, freeze_heap, pause_collector as _pause, resume_collector as _resume
 from .knowledge import KnowledgeBase, KnowledgeRule, knowledge_base
 from .questions import QuestionIndex, open_questions, possible, question_index, with_effects
 from .run import RecordingEngine, Run
@@ -93,22 +93,29 @@ class Advisor:
     group's engine and runs a situation. One thread at a time: a second thread that
     enters while a consultation runs gets `AdvisorBusy`, never a wrong design.
 
-    Each call pauses the cyclic collector while it runs (`heap.collector_paused`: a
-    consultation makes no reference cycles, so a collection inside it finds nothing and
-    only costs time); the collection it owes comes after it, in the caller's code.
-    ``single_use=True`` is for a process that consults once and ends (the CLI's consult
-    and review): each consultation builds an engine with only the rules its facts leave
-    possible (`relevant_rules`; about half of the women's rules for the shipped
-    example, so half the build of a cold start) and keeps none. The Design is the same.
-    With ``freeze_heap=True`` the heap is frozen after each engine is built (see
-    `heap.freeze_heap`; for Advisors that live as long as the process); by default
-    nothing is frozen."""
+    Three options, all off by default, so nothing is imposed on a host:
 
-    def __init__(self, freeze_heap: bool = False, single_use: bool = False):
+    - ``freeze_heap=True``: the heap is frozen after each engine is built (see
+      `heap.freeze_heap`; for Advisors that live as long as the process).
+    - ``pause_collector=True``: each `consult` and `questions` call pauses the cyclic
+      collector while it runs (`heap.pause_collector`). A consultation makes no
+      reference cycles, so a collection inside it finds nothing and only makes it slow;
+      the collection it owes runs after it, in the caller's code. The collector is
+      global: while any thread is in a paused call it is off for every thread, so this
+      is for processes that consult in one thread (the command line, batch workers).
+    - ``single_use=True``: for a process that consults once and ends (the CLI's consult
+      and review). `consult` builds an engine with only the rules the facts leave
+      possible (`relevant_rules`; about half of the women's rules for the shipped
+      example, so half the build of a cold start) and does not keep it; the Design is
+      the same. The discarded engine is cyclic garbage, which does not matter in a
+      process that ends. `questions` uses the warm group engines as usual."""
+
+    def __init__(self, freeze_heap: bool = False, single_use: bool = False, pause_collector: bool = False):
         self.compiled = compiled()
         self.kb = self.compiled.kb
         self.freeze_heap = freeze_heap
         self.single_use = single_use
+        self.pause_collector = pause_collector
         self.engines: dict[str, RecordingEngine] = {}      # target group -> warm engine
         self._busy = threading.Lock()
 
@@ -122,13 +129,18 @@ class Advisor:
 
     def consult(self, situation: Any, lang: str = "nl",
                 declaration_order: Optional[list[str]] = None) -> Any:
-        pause_collector()             # first, before any allocation (see heap.py)
+        if not self.pause_collector:
+            return self._consult(situation, lang, declaration_order)
+        _pause()                      # first, before any allocation (see heap.py)
         try:
-            parsed = self._parse(situation, lang)
-            with self._exclusive():
-                return self._design(parsed, lang, declaration_order)
+            return self._consult(situation, lang, declaration_order)
         finally:
-            resume_collector()
+            _resume()
+
+    def _consult(self, situation: Any, lang: str, declaration_order: Optional[list[str]]) -> Any:
+        parsed = self._parse(situation, lang)
+        with self._exclusive():
+            return self._design(parsed, lang, declaration_order, small_engine=self.single_use)
 
     def consult_all(self, situations: Iterable[Any], lang: str = "nl") -> list[Any]:
         """A Design for each situation, in order: a batch. The cyclic collector is paused
@@ -146,11 +158,13 @@ class Advisor:
         their labels: what a portal needs to run the interview. `skip`: fields not to ask again
         (answered "don't know"). `effects`: True, or the number of leading questions, whose
         answers also list the parts that answer alone would change (one consultation per answer)."""
-        pause_collector()
+        if not self.pause_collector:
+            return self._questions(situation, lang, effects, skip)
+        _pause()
         try:
             return self._questions(situation, lang, effects, skip)
         finally:
-            resume_collector()
+            _resume()
 
     def _questions(self, situation: Any, lang: str, effects: bool | int, skip: Collection[str]) -> list[OpenQuestion]:
         parsed = self._parse(situation, lang)
@@ -189,11 +203,14 @@ class Advisor:
         return review(self, proposal, lang)
 
     def _design(self, parsed: Any, lang: str, declaration_order: Optional[list[str]] = None,
-                run: Optional[Run] = None) -> Any:
+                run: Optional[Run] = None, small_engine: bool = False) -> Any:
         if run is None:
             facts = known_facts(parsed)
-            engine = (_engine_class(relevant_rules(parsed.target_group, facts))() if self.single_use
-                      else self.engine(parsed.target_group))
+            if small_engine:          # only what is declared counts as known
+                declared = {name: facts[name] for name in declaration_order or facts if name in facts}
+                engine = _engine_class(relevant_rules(parsed.target_group, declared))()
+            else:
+                engine = self.engine(parsed.target_group)
             run = engine.evaluate(facts, declaration_order=declaration_order)
         return assemble(self.kb, self.compiled.questions, parsed.target_group, run, lang)
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from expert.engine import Advisor
 from expert.errors import InputError
 from expert.heap import collector_paused
 from expert.paths import FACTS_DIR
@@ -135,25 +136,45 @@ def _collections_inside(call):
 
 
 class _Kept:
-    """A host's object (lists and dicts come from free lists and may not count as allocations)."""
+    """A host's object (lists, dicts and small tuples come from free lists and may not
+    count as allocations)."""
 
     def __init__(self, design):
         self.design = design
 
 
-def test_no_collection_runs_inside_a_consultation_and_the_owed_one_runs_after(advisor):
-    """The tail at 8x the rules was collections landing inside consultations; the
-    collector is paused in each call and its setting given back after it."""
+def _on_the_brink():
+    """Bring the collector's count up to its threshold: the next allocation anywhere
+    starts a collection, so one made before the pause would land inside."""
+    gc.collect(0)
+    kept = []
+    while gc.get_count()[0] < gc.get_threshold()[0]:
+        kept.append(_Kept(None))
+    return kept
+
+
+@pytest.fixture(scope="module")
+def pausing():
+    return Advisor(pause_collector=True)
+
+
+def test_no_collection_runs_inside_a_paused_consultation_and_the_owed_one_runs_after(pausing):
+    """The tail at 8x the rules was collections landing inside consultations: with
+    `pause_collector=True` none starts inside one, even when the next allocation would
+    start it, and the collection owed runs in the caller's code afterwards."""
     situations = _situations()[:20]
     for situation in situations:
-        advisor.consult(situation)
+        pausing.consult(situation)
     kept = []
 
     def consult_singly():
         for situation in situations:
-            kept.append(_Kept(advisor.consult(situation)))   # the host allocates: what is owed runs here
+            brink = _on_the_brink()
+            kept.append(_Kept(pausing.consult(situation)))     # the host allocates: what is owed runs here
             assert gc.isenabled()
-        advisor.questions(situations[0], effects=2)
+            del brink
+        _on_the_brink()
+        pausing.questions(situations[0], effects=2)
         kept.append(_Kept(None))
     inside, outside = _collections_inside(consult_singly)
     assert inside == []
@@ -161,22 +182,37 @@ def test_no_collection_runs_inside_a_consultation_and_the_owed_one_runs_after(ad
     assert gc.isenabled()
 
 
-def test_the_watch_sees_collections_inside_unpaused_engine_work(advisor):
-    """The check above can fail: the same calls without the pause show collections."""
-    from expert.situation import known_facts, parse_situation
-    situations = [parse_situation(s) for s in _situations()[:5]]
+def test_a_default_advisor_leaves_the_collector_alone(advisor):
+    """Nothing is imposed on a host: without the option, collections run inside
+    consultations as the host's collector decides (and the check above can fail)."""
+    situations = _situations()[:5]
+    for situation in situations:
+        advisor.consult(situation)
 
-    def unpaused():
+    def consult_singly():
         for situation in situations:
-            advisor._design(situation, "nl")
-    assert _collections_inside(unpaused)[0] != []
-    assert known_facts(situations[0])
+            _on_the_brink()
+            advisor.consult(situation)
+    assert _collections_inside(consult_singly)[0] != []
 
 
-def test_a_consultation_that_fails_gives_the_collector_back(advisor):
+def test_a_paused_consultation_that_fails_gives_the_collector_back(pausing):
     with pytest.raises(InputError):
-        advisor.consult({"target_group": "wommen"})
+        pausing.consult({"target_group": "wommen"})
     assert gc.isenabled()
     with pytest.raises(InputError):
-        advisor.questions({"target_group": "wommen"})
+        pausing.questions({"target_group": "wommen"})
     assert gc.isenabled()
+    with pytest.raises(ValueError):
+        pausing.consult({"target_group": "women"}, lang="de")
+    assert gc.isenabled()
+
+
+def test_a_host_that_turned_the_collector_off_keeps_it_off_after_a_paused_consultation(pausing):
+    gc.disable()
+    try:
+        pausing.consult({"target_group": "youth"})
+        pausing.questions({"target_group": "youth"})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
