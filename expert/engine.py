@@ -102,7 +102,7 @@ class Advisor:
       reference cycles, so a collection inside it finds nothing and only makes it slow;
       the collection it owes runs after it, in the caller's code. The collector is
       global: while any thread is in a paused call it is off for every thread, so this
-      is for processes that consult in one thread (the command line, batch workers).
+      is for processes that consult in one thread (`aanpakwijzer test` and `explore`).
     - ``single_use=True``: for a process that consults once and ends (the CLI's consult
       and review). `consult` builds an engine with only the rules the facts leave
       possible (`relevant_rules`; about half of the women's rules for the shipped
