@@ -75,3 +75,13 @@ def test_a_rule_on_an_unknown_field_is_left_out_and_one_on_a_dimension_kept():
             assert rule.id in kept, rule.id
         if any(t.field in fields and t.field != "target_group" and t.op != "unknown" for t in tests):
             assert rule.id not in kept, rule.id
+
+
+def test_the_small_engine_gives_the_same_design_whatever_the_declaration_order(advisor, single):
+    """Firing order never depends on the order facts were declared (experta issue #10),
+    in the small engine as in the warm one."""
+    case = dict(load_mapping(EXAMPLE)[0])
+    facts = list(known_facts(parse_situation(case)))
+    expected = advisor.consult(case).to_json()
+    for order in (facts, facts[::-1], facts[1:] + facts[:1]):
+        assert single.consult(case, declaration_order=order).to_json() == expected
