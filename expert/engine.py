@@ -84,7 +84,7 @@ def relevant_rules(group: str, facts: Mapping[str, Any]) -> list[KnowledgeRule]:
     unknown, never fires, whatever the dimensions decide (those may take any value
     here). Leaving it out of the network removes no activation and no fact, and the
     remaining rules keep their order, so the same rules fire in the same order."""
-    base, free = compiled(), set(_not_fields())
+    base, free = compiled(), _not_fields()
     return [r for r in base.kb.rules if group in base.scope[r.id] and possible(r.conditions, facts, free)]
 
 

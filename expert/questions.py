@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any, Optional
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 
 from .conditions import Conditions
 from .design import Answer, OpenQuestion, construct
@@ -83,7 +84,7 @@ def question_index(kb: KnowledgeBase, scope: Mapping[str, frozenset[str]]) -> Qu
     return QuestionIndex(views, readers)
 
 
-def possible(conditions: Conditions, known: Mapping[str, Any], free: set[str]) -> bool:
+def possible(conditions: Conditions, known: Mapping[str, Any], free: AbstractSet[str]) -> bool:
     """False when what is known rules these conditions out, whatever the `free` names
     (unknown fields and dimensions an answer could change) turn out to be. `unless` is
     ignored: it can only block."""
